@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# session.sh CMD [ARGS…] — runs CMD the way the tests need it: inside a private
+# D-Bus session (dbus-run-session, so no daemon outlives it) with a throw-away,
+# unlocked gnome-keyring as the Secret Service and, unless one is already set,
+# a virtual X display (Xvfb -noreset). Nothing touches the caller's own keyring.
+set -euo pipefail
+
+if [ -z "${CXT_IN_SESSION:-}" ]; then
+	export CXT_IN_SESSION=1
+	exec dbus-run-session -- "$0" "$@"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cxtokens-session.XXXXXX")
+xvfb_pid=
+keyring_pid=
+cleanup() {
+	[ -n "$keyring_pid" ] && kill "$keyring_pid" 2>/dev/null || true
+	[ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A keyring of our own: gnome-keyring keeps its files under XDG_DATA_HOME.
+export XDG_DATA_HOME="$work/data" XDG_RUNTIME_DIR="$work/run"
+mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+eval "$(printf 'cxtokens-test' | gnome-keyring-daemon --unlock --components=secrets)"
+keyring_pid=${GNOME_KEYRING_PID:-}
+export GNOME_KEYRING_CONTROL GNOME_KEYRING_PID
+# Wait until the Secret Service answers on the bus.
+for _ in $(seq 50); do
+	if secret-tool search --all cxtokens-probe x >/dev/null 2>&1; then break; fi
+	sleep 0.1
+done
+
+if [ -z "${DISPLAY:-}" ] && command -v Xvfb >/dev/null 2>&1; then
+	for n in $(seq 90 140); do
+		[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] && continue
+		Xvfb ":$n" -screen 0 1280x800x24 -noreset -nolisten tcp >"$work/xvfb.log" 2>&1 &
+		xvfb_pid=$!
+		for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
+		if [ -e "/tmp/.X11-unix/X$n" ]; then export DISPLAY=":$n"; break; fi
+		kill "$xvfb_pid" 2>/dev/null || true
+		xvfb_pid=
+	done
+fi
+
+"$@"
