@@ -1,22 +1,47 @@
-// Package api is the CarrierX Core API client: requests, hardening (scheme,
-// redirect and header policy, timeouts, size limits, retries) and typed errors.
+// Package api is the CarrierX Core API client: the calls cxtokens makes (the
+// test request; list, get, find, create, rename and revoke tokens), the
+// transport hardening around them (scheme policy, redirect and credential
+// header policy, timeouts, body size limits, 429 retries) and one typed error
+// for every failure.
 //
-// It must not import Fyne, vault or any other cxtokens package except
-// api/emulator in tests, and it never logs or formats a token value.
-//
-// CONTRACT STUB: the exported names below are the agreed surface that tokens,
-// cli and ui compile against. The implementation replaces the bodies.
+// It holds no state between calls beyond its configuration and owns nothing on
+// disk. It must not import Fyne, vault or any other cxtokens package (only its
+// tests use api/emulator). It never logs, and a token value never appears in an
+// error, a panic or a formatted Token: secrets show as Mask(token).
 package api
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
 	"time"
 )
 
 // DefaultBaseURL is the production Core API root.
 const DefaultBaseURL = "https://api.carrierx.com/core/v2"
+
+// Defaults and bounds.
+const (
+	DefaultTimeout      = 15 * time.Second
+	DefaultMaxRetries   = 3
+	DefaultMaxRetryWait = 30 * time.Second
+
+	// MaxBodySize bounds a successful response body; a larger one is an
+	// error (ErrTooLarge), not an out-of-memory crash.
+	MaxBodySize = 8 << 20
+
+	// ListPageSize is the limit sent when listing: the documented maximum.
+	ListPageSize = 1000
+
+	maxErrorBody     = 64 << 10 // error bodies beyond this are truncated, not refused
+	maxRedirects     = 5
+	maxPages         = 1000 // ListTokens gives up after this many pages (a million tokens)
+	defaultRetryWait = time.Second
+)
 
 // Sentinels answered by errors.Is on *Error (HTTP) and on network failures.
 var (
@@ -32,44 +57,18 @@ var (
 	ErrInsecureURL  = errors.New("insecure base url")  // http:// to a non-loopback host
 	ErrBadResponse  = errors.New("malformed response") // a 2xx body we could not decode
 	ErrRedirect     = errors.New("redirect refused")   // https→http or a policy violation
+
+	// ErrTooLarge is a response body over MaxBodySize; such errors also
+	// match ErrBadResponse.
+	ErrTooLarge = errors.New("response too large")
+	// ErrInvalidURL is a base URL that is not an absolute http(s) URL, or
+	// carries credentials, a query or a fragment.
+	ErrInvalidURL = errors.New("invalid base url")
+	// ErrInvalidInput is an argument refused before anything is sent: an
+	// empty token or one with spaces or control characters, a malformed
+	// sid, an empty or malformed scope list, conflicting credentials.
+	ErrInvalidInput = errors.New("invalid input")
 )
-
-// FieldError is one entry of an error body's "errors" array.
-type FieldError struct {
-	Field        string
-	Message      string
-	ReferenceSID string
-}
-
-// Error is any non-2xx response.
-type Error struct {
-	Status     int
-	Method     string
-	Path       string // path relative to the base URL, no query
-	Message    string // server's "message", or the status text
-	Fields     []FieldError
-	RetryAfter time.Duration // from Retry-After, when present
-}
-
-func (e *Error) Error() string        { panic("stub") }
-func (e *Error) Is(target error) bool { panic("stub") }
-
-// Token is the OAuth Token object. String/GoString mask the secrets.
-type Token struct {
-	AccessToken    string
-	RefreshToken   string
-	TokenSID       string
-	PartnerSID     string
-	ClientID       string
-	Name           string
-	TokenType      string
-	Scopes         []string
-	Created        time.Time
-	AccessExpires  time.Time
-	RefreshExpires time.Time
-	LastAccessed   time.Time // zero when null
-	LastAccessedIP string    // "" when null
-}
 
 // TestResult is the outcome of the test request.
 type TestResult struct {
@@ -79,6 +78,7 @@ type TestResult struct {
 }
 
 // Auth authenticates a call: a bearer token, or a login and password (Basic).
+// Its formatting masks the secrets.
 type Auth struct {
 	Bearer   string
 	Login    string
@@ -88,8 +88,8 @@ type Auth struct {
 // CreateRequest is the body of POST /oauth/token.
 type CreateRequest struct {
 	Name      string
-	Scopes    []string      // nil: all the partner's available scopes
-	ExpiresIn time.Duration // 0: server default (about 100 years)
+	Scopes    []string      // nil: all the partner's available scopes; empty but non-nil is refused
+	ExpiresIn time.Duration // 0: server default (about 100 years); sent in whole seconds, rounded up
 }
 
 // Options configure a Client.
@@ -104,44 +104,139 @@ type Options struct {
 }
 
 // Client talks to one base URL. Safe for concurrent use.
-type Client struct{}
+type Client struct {
+	base       *url.URL
+	hc         *http.Client
+	timeout    time.Duration
+	userAgent  string
+	maxRetries int
+	maxWait    time.Duration
+
+	// Seams for tests in this package; New sets the real ones.
+	sleep func(context.Context, time.Duration) error
+	now   func() time.Time
+}
 
 // New validates the base URL (https, or http to a loopback host) and builds a client.
-func New(opts Options) (*Client, error) { panic("stub") }
+//
+// A caller-supplied HTTPClient is copied and its CheckRedirect replaced by
+// this package's policy, so the credential rules hold whatever transport is
+// used; CAFile needs the built-in transport and is refused with HTTPClient.
+func New(opts Options) (*Client, error) {
+	raw := opts.BaseURL
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	base, err := parseBaseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		base:       base,
+		timeout:    opts.Timeout,
+		userAgent:  opts.UserAgent,
+		maxRetries: opts.MaxRetries,
+		maxWait:    opts.MaxRetryWait,
+		sleep:      sleepContext,
+		now:        time.Now,
+	}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.userAgent == "" {
+		c.userAgent = "cxtokens/" + Version
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = DefaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	if c.maxWait <= 0 {
+		c.maxWait = DefaultMaxRetryWait
+	}
 
-func (c *Client) BaseURL() string { panic("stub") }
-
-// Test makes the test request, GET /storage/containers. A non-2xx answer is
-// returned as *Error together with the filled-in TestResult (status, latency).
-func (c *Client) Test(ctx context.Context, token string) (TestResult, error) { panic("stub") }
-
-// ListTokens lists every token the caller can see, following every page.
-func (c *Client) ListTokens(ctx context.Context, token string) ([]Token, error) { panic("stub") }
-
-// GetToken fetches one token by sid.
-func (c *Client) GetToken(ctx context.Context, token, sid string) (Token, error) { panic("stub") }
-
-// FindToken lists tokens with the caller's token and returns the one whose
-// access_token equals target (pass token itself to find the caller's own record).
-// Not present: an error wrapping ErrNotFound.
-func (c *Client) FindToken(ctx context.Context, token, target string) (Token, error) { panic("stub") }
-
-// CreateToken is POST /oauth/token (form body), never retried.
-func (c *Client) CreateToken(ctx context.Context, auth Auth, req CreateRequest) (Token, error) {
-	panic("stub")
+	if opts.HTTPClient != nil {
+		if opts.CAFile != "" {
+			return nil, fmt.Errorf("new client: %w: CAFile cannot be combined with HTTPClient", ErrInvalidInput)
+		}
+		hc := *opts.HTTPClient
+		c.hc = &hc
+	} else {
+		tr, err := newTransport(opts.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		c.hc = &http.Client{Transport: tr}
+	}
+	c.hc.CheckRedirect = checkRedirect
+	return c, nil
 }
 
-// RenameToken is PATCH /oauth/tokens/{sid} with {"name": name}.
-func (c *Client) RenameToken(ctx context.Context, token, sid, name string) (Token, error) {
-	panic("stub")
+// BaseURL is the validated base URL, without a trailing slash.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// parseBaseURL applies the scheme policy to a base URL. Its errors never
+// repeat the URL, which could carry credentials.
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%w: not a url", ErrInvalidURL)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("%w: scheme must be https", ErrInvalidURL)
+	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
+		return nil, fmt.Errorf("%w: no host", ErrInvalidURL)
+	case u.User != nil:
+		return nil, fmt.Errorf("%w: credentials in the url are not allowed", ErrInvalidURL)
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return nil, fmt.Errorf("%w: a query or fragment is not allowed", ErrInvalidURL)
+	}
+	if err := checkScheme(u); err != nil {
+		return nil, err
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u, nil
 }
 
-// Revoke is POST /oauth/revoke. target "" revokes token itself.
-func (c *Client) Revoke(ctx context.Context, token, target string) error { panic("stub") }
+// checkScheme is the one rule for every URL a request goes to: https, or
+// plain http only to this machine (the emulator).
+func checkScheme(u *url.URL) error {
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("%w: http is allowed only to a loopback host, not %q", ErrInsecureURL, u.Hostname())
+	}
+	return fmt.Errorf("%w: scheme must be https", ErrInvalidURL)
+}
+
+// isLoopback reports whether host is localhost or a loopback IP (127.0.0.0/8, ::1).
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	return ip.WithZone("").Unmap().IsLoopback()
+}
 
 // Mask shows a token as its first and last four characters ("5ebc…1dda"),
 // or "…" alone when it is too short to show anything safely.
-func Mask(token string) string { panic("stub") }
+func Mask(token string) string {
+	r := []rune(token)
+	if len(r) < 12 {
+		return "…"
+	}
+	return string(r[:4]) + "…" + string(r[len(r)-4:])
+}
 
 // Version is the app version used in the User-Agent; main may set it.
 var Version = "dev"

@@ -1,0 +1,109 @@
+package api
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+)
+
+// newTransport is the built-in transport: proxies from the environment,
+// TLS 1.2 or later, and the system roots plus an optional extra PEM bundle
+// (for corporate TLS inspection). Verification is never turned off.
+func newTransport(caFile string) (*http.Transport, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("read ca file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("read ca file %q: %w: no PEM certificate in it", caFile, ErrInvalidInput)
+		}
+		tc.RootCAs = pool
+	}
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   30 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		TLSClientConfig:       tc,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          10,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}, nil
+}
+
+// credentialHeaders never travel to another origin.
+var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Cookie2", "Www-Authenticate"}
+
+// checkRedirect is the redirect policy. Go's default keeps Authorization on
+// a redirect to the same host name even across schemes and ports, which is
+// not good enough for bearer tokens:
+//   - at most maxRedirects hops;
+//   - never from https down to http, and never to a URL New would refuse;
+//   - credential headers (and Referer) only while every hop has the very
+//     same scheme, host and port as the first request;
+//   - a request with a body (POST, PATCH) is never redirected to another
+//     origin at all, since its form may carry a password or a token.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("%w: more than %d redirects", ErrRedirect, maxRedirects)
+	}
+	first := via[0]
+	for _, v := range via {
+		if v.URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("%w: from https to %s (%s)", ErrRedirect, req.URL.Scheme, req.URL.Host)
+		}
+	}
+	if err := checkScheme(req.URL); err != nil {
+		return fmt.Errorf("%w: to %s: %w", ErrRedirect, req.URL.Host, err)
+	}
+	same := sameOrigin(first.URL, req.URL)
+	for _, v := range via[1:] {
+		same = same && sameOrigin(first.URL, v.URL)
+	}
+	if same {
+		return nil
+	}
+	if first.Method != http.MethodGet && first.Method != http.MethodHead {
+		return fmt.Errorf("%w: a %s is not redirected to another origin (%s)", ErrRedirect, first.Method, req.URL.Host)
+	}
+	for _, h := range credentialHeaders {
+		req.Header.Del(h)
+	}
+	req.Header.Del("Referer")
+	return nil
+}
+
+// sameOrigin compares scheme, host and port (default ports made explicit).
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) &&
+		strings.EqualFold(strings.TrimSuffix(a.Hostname(), "."), strings.TrimSuffix(b.Hostname(), ".")) &&
+		portOf(a) == portOf(b)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}
