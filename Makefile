@@ -49,10 +49,14 @@ bench: build
 	@scripts/install-deps.sh bench
 	scripts/session.sh scripts/bench.sh
 
-package:
-	@scripts/install-deps.sh build
-	$(GO) run $(FYNE_TOOLS) package --os linux --release --src . --icon assets/icon.png --name cxtokens
-	@ls -l cxtokens.tar.xz
+# A Linux release archive (binary, desktop file, icon, install Makefile) built by
+# `fyne package`. It rewrites FyneApp.toml (build number), so we put it back.
+package: build
+	cp FyneApp.toml bin/FyneApp.toml.keep
+	$(GO) run $(FYNE_TOOLS) package --os linux --release --exe $(BIN) --icon assets/icon.png; \
+		status=$$?; mv bin/FyneApp.toml.keep FyneApp.toml; exit $$status
+	mkdir -p dist && mv "CarrierX Tokens.tar.xz" dist/cxtokens-linux-$$($(GO) env GOARCH).tar.xz
+	@ls -l dist/
 
 clean:
-	rm -rf bin cxtokens.tar.xz
+	rm -rf bin dist
