@@ -1,16 +1,32 @@
 // Package tokens owns the workflows both front-ends share: add, list, get,
 // test, details, create, rename, revoke-and-verify, forget, exec environment,
-// export and import. It combines vault and api and holds no UI.
+// export and import. It combines vault and api and holds no UI: it never
+// prompts, prints or reads a terminal; a front-end passes what it asked the
+// person (a token, a passphrase) in, and turns the typed errors it gets back
+// into sentences.
 //
 // It must not import Fyne, cli or ui.
 //
-// CONTRACT STUB: the exported names below are the agreed surface that cli and
-// ui compile against. The implementation replaces the bodies.
+// # Vault lifecycle
+//
+// A Service opens its vault lazily, on the first call that needs it, and keeps
+// it open (the vault itself holds no file lock between operations). Reads on
+// a vault that does not exist yet behave as an empty vault. The first write
+// creates it with the OS keyring as the only key source; when the keyring is
+// unreachable that write fails with an error wrapping
+// vault.ErrKeyringUnavailable that tells the person to run
+// `cxtokens vault init --passphrase`. The Options.Passphrase callback is
+// called only when the vault cannot be unlocked without it.
 package tokens
 
 import (
 	"context"
-	"io"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
 	"cxtokens/api"
@@ -30,7 +46,25 @@ const (
 )
 
 // Words is the outcome as a short phrase ("works", "invalid or revoked", …).
-func (o Outcome) Words() string { panic("stub") }
+func (o Outcome) Words() string {
+	switch o {
+	case OutcomeWorks:
+		return "works"
+	case OutcomeInvalid:
+		return "invalid or revoked"
+	case OutcomeMissingScope:
+		return "missing scope"
+	case OutcomeRateLimited:
+		return "rate limited"
+	case OutcomeServerError:
+		return "server error"
+	case OutcomeNetwork:
+		return "network or TLS error"
+	case "":
+		return "not tested"
+	}
+	return strings.ReplaceAll(string(o), "_", " ")
+}
 
 // Options configure a Service.
 type Options struct {
@@ -41,143 +75,415 @@ type Options struct {
 	Now            func() time.Time                          // nil: time.Now
 	DefaultBaseURL string                                    // "": api.DefaultBaseURL
 	KDF            vault.KDFParams                           // for vaults it creates; zero: default cost
+	LockTimeout    time.Duration                             // per vault operation; 0: the vault's default
+
+	// ScryptWorkFactor is the age scrypt work factor (log2 N) Export uses;
+	// 0 means age's default. Tests lower it: the default costs about a second
+	// and 256 MiB per export or import.
+	ScryptWorkFactor int
 }
 
 // VaultPath resolves the vault path: flag, then $CXTOKENS_VAULT, then
 // <UserConfigDir>/cxtokens/vault.db.
-func VaultPath(flag string) (string, error) { panic("stub") }
+func VaultPath(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if env := os.Getenv("CXTOKENS_VAULT"); env != "" {
+		return env, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find the vault: %w (use --vault PATH or set CXTOKENS_VAULT)", err)
+	}
+	return filepath.Join(dir, "cxtokens", "vault.db"), nil
+}
 
 // Service runs the workflows against one vault. Safe for concurrent use.
 // The vault is opened lazily; the first write to a missing vault creates it
 // with the keyring source (or fails with vault.ErrKeyringUnavailable and a
 // hint to run `cxtokens vault init --passphrase`).
-type Service struct{}
+type Service struct {
+	opts Options
 
-func New(opts Options) *Service { panic("stub") }
-func (s *Service) Close() error { panic("stub") }
+	mu sync.Mutex // guards v and clients, and serialises opening
+	v  *vault.Vault
+
+	clients map[string]*api.Client
+}
+
+// New returns a Service; it touches neither the vault nor the network.
+func New(opts Options) *Service {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.DefaultBaseURL == "" {
+		opts.DefaultBaseURL = api.DefaultBaseURL
+	}
+	if opts.NewClient == nil {
+		opts.NewClient = func(baseURL string) (*api.Client, error) {
+			return api.New(api.Options{BaseURL: baseURL})
+		}
+	}
+	return &Service{opts: opts, clients: map[string]*api.Client{}}
+}
+
+// Close closes the vault if it was opened. The Service can be used again
+// afterwards: the next call opens the vault anew.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v == nil {
+		return nil
+	}
+	err := s.v.Close()
+	s.v = nil
+	return err
+}
+
+// VaultPath is the path of the vault the Service works on.
+func (s *Service) VaultPath() string { return s.opts.VaultPath }
+
+func (s *Service) keyring() vault.KeyStore {
+	if s.opts.Keyring == nil {
+		// Built on first use so a Service that never touches a vault never
+		// touches the keyring either.
+		s.opts.Keyring = vault.NewSystemKeyring(0)
+	}
+	return s.opts.Keyring
+}
+
+func (s *Service) vaultOptions(pass []byte) vault.Options {
+	return vault.Options{
+		Path:        s.opts.VaultPath,
+		LockTimeout: s.opts.LockTimeout,
+		Keyring:     s.keyring(),
+		Passphrase:  pass,
+		KDF:         s.opts.KDF,
+	}
+}
+
+// ErrNoPassphrase is what a Passphrase callback may return (wrapped) when it
+// has no way to ask; the Service also returns it when it has no callback.
+var ErrNoPassphrase = errors.New("no passphrase available")
+
+// keyringHint is the advice for a vault that cannot be created with the keyring.
+const keyringHint = "run `cxtokens vault init --passphrase` to keep the vault under a passphrase instead"
+
+// openLocked opens the vault if it is not open. With create, a missing vault
+// is created with the keyring source; without, it returns vault.ErrNoVault.
+// s.mu must be held.
+func (s *Service) openLocked(create bool) (*vault.Vault, error) {
+	if s.v != nil {
+		return s.v, nil
+	}
+	if s.opts.VaultPath == "" {
+		return nil, errors.New("open vault: no vault path")
+	}
+	if !vault.Exists(s.opts.VaultPath) {
+		if !create {
+			return nil, fmt.Errorf("open vault: %w", vault.ErrNoVault)
+		}
+		if err := os.MkdirAll(filepath.Dir(s.opts.VaultPath), 0o700); err != nil {
+			return nil, fmt.Errorf("create vault: %w", err)
+		}
+		v, err := vault.Create(s.vaultOptions(nil), vault.CreateSources{Keyring: true})
+		if errors.Is(err, vault.ErrVaultExists) {
+			// Another process created it between Exists and Create: use theirs.
+			return s.openExistingLocked()
+		}
+		if err != nil {
+			if errors.Is(err, vault.ErrKeyringUnavailable) {
+				return nil, fmt.Errorf("create vault with the os keyring: %w; %s", err, keyringHint)
+			}
+			return nil, fmt.Errorf("create vault: %w", err)
+		}
+		s.v = v
+		return v, nil
+	}
+	return s.openExistingLocked()
+}
+
+func (s *Service) openExistingLocked() (*vault.Vault, error) {
+	v, err := vault.Open(s.vaultOptions(nil))
+	if err == nil {
+		s.v = v
+		return v, nil
+	}
+	if !needsPassphrase(err) {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	pass, perr := s.askPassphrase()
+	if perr != nil {
+		// Keep the vault's own reason (locked, keyring unreachable) first:
+		// it is what the person has to act on.
+		return nil, fmt.Errorf("open vault: %w (%w)", err, perr)
+	}
+	v, err = vault.Open(s.vaultOptions(pass))
+	clear(pass)
+	if err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	s.v = v
+	return v, nil
+}
+
+// needsPassphrase reports whether opening failed for want of a key that a
+// passphrase could provide.
+func needsPassphrase(err error) bool {
+	return errors.Is(err, vault.ErrLocked) || errors.Is(err, vault.ErrKeyringUnavailable) ||
+		errors.Is(err, vault.ErrKeyNotFound)
+}
+
+func (s *Service) askPassphrase() ([]byte, error) {
+	if s.opts.Passphrase == nil {
+		return nil, ErrNoPassphrase
+	}
+	return s.opts.Passphrase()
+}
+
+// read runs fn on the open vault. A missing vault is reported as
+// vault.ErrNoVault (callers that read decide what that means).
+func (s *Service) read(fn func(v *vault.Vault) error) error {
+	return s.with(false, fn)
+}
+
+// write runs fn on the open vault, creating it first when missing.
+func (s *Service) write(fn func(v *vault.Vault) error) error {
+	return s.with(true, fn)
+}
+
+func (s *Service) with(create bool, fn func(v *vault.Vault) error) error {
+	s.mu.Lock()
+	v, err := s.openLocked(create)
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	err = fn(v)
+	if errors.Is(err, vault.ErrLocked) && v.Locked() && s.opts.Passphrase != nil {
+		// Locked by Lock (auto-lock in the desktop app): ask once and retry.
+		pass, perr := s.opts.Passphrase()
+		if perr != nil {
+			return fmt.Errorf("%w (%w)", err, perr)
+		}
+		uerr := v.Unlock(pass)
+		clear(pass)
+		if uerr != nil {
+			return fmt.Errorf("unlock vault: %w", uerr)
+		}
+		err = fn(v)
+	}
+	return err
+}
 
 // Init creates the vault with the given sources (vault init).
-func (s *Service) Init(keyring bool, passphrase []byte) error { panic("stub") }
-func (s *Service) Status() (vault.Status, error)              { panic("stub") }
-func (s *Service) SetPassphrase(pass []byte) error            { panic("stub") }
-func (s *Service) Lock()                                      { panic("stub") }
-func (s *Service) Unlock(pass []byte) error                   { panic("stub") }
-func (s *Service) Locked() bool                               { panic("stub") }
-func (s *Service) Generation() (uint64, error)                { panic("stub") } // changes on any write by any process
-
-// AddInput is what a person gives to add a token.
-type AddInput struct {
-	Name    string
-	Token   string // surrounding whitespace trimmed; inner whitespace/control chars refused
-	BaseURL string // "": the default
-	Note    string
+func (s *Service) Init(keyring bool, passphrase []byte) error {
+	if !keyring && len(passphrase) == 0 {
+		return errors.New("create vault: a vault needs the keyring, a passphrase or both")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v != nil || vault.Exists(s.opts.VaultPath) {
+		return fmt.Errorf("create vault %s: %w", s.opts.VaultPath, vault.ErrVaultExists)
+	}
+	if err := os.MkdirAll(filepath.Dir(s.opts.VaultPath), 0o700); err != nil {
+		return fmt.Errorf("create vault: %w", err)
+	}
+	opts := s.vaultOptions(nil)
+	if !keyring {
+		// A passphrase-only vault must not even try the keyring.
+		opts.Keyring = nil
+	}
+	var pass []byte
+	if len(passphrase) > 0 {
+		pass = append([]byte(nil), passphrase...)
+		defer clear(pass)
+	}
+	v, err := vault.Create(opts, vault.CreateSources{Keyring: keyring, Passphrase: pass})
+	if err != nil {
+		return fmt.Errorf("create vault: %w", err)
+	}
+	s.v = v
+	return nil
 }
 
-// Add stores a token. Warnings (e.g. "not UUID-shaped") do not stop it.
-func (s *Service) Add(ctx context.Context, in AddInput) (rec vault.Record, warnings []string, err error) {
-	panic("stub")
+// InitPreferKeyring creates the vault with a passphrase and, when the OS
+// keyring is reachable, the keyring as well. It reports whether the keyring
+// source was set up. This is what `vault init --passphrase` does, so that the
+// advice given when the keyring is unreachable works on that same machine.
+func (s *Service) InitPreferKeyring(passphrase []byte) (keyring bool, err error) {
+	if len(passphrase) == 0 {
+		return false, errors.New("create vault: empty passphrase")
+	}
+	err = s.Init(true, passphrase)
+	if errors.Is(err, vault.ErrKeyringUnavailable) {
+		return false, s.Init(false, passphrase)
+	}
+	return err == nil, err
 }
 
-func (s *Service) List() ([]vault.Record, error)         { panic("stub") }
-func (s *Service) Get(name string) (vault.Record, error) { panic("stub") }
-
-// Format is how `get` renders a token.
-type Format string
-
-const (
-	FormatRaw    Format = "raw"    // the value
-	FormatHeader Format = "header" // Authorization: Bearer …
-	FormatCurl   Format = "curl"   // a curl line for the test request
-	FormatEnv    Format = "env"    // export CARRIERX_TOKEN=… (and CARRIERX_BASE_URL)
-)
-
-// Render formats a record's secret; the only function that emits one.
-func Render(r vault.Record, f Format) (string, error) { panic("stub") }
-
-// Env is the environment exec adds: CARRIERX_TOKEN and CARRIERX_BASE_URL.
-func Env(r vault.Record) []string { panic("stub") }
-
-// TestReport is one test request's result, also stored on the record.
-type TestReport struct {
-	Name       string
-	Outcome    Outcome
-	Status     int
-	Latency    time.Duration
-	Containers int
-	Detail     string // one sentence, never a secret
-	At         time.Time
+// Status describes the vault; vault.ErrNoVault when there is none yet.
+func (s *Service) Status() (vault.Status, error) {
+	var st vault.Status
+	err := s.read(func(v *vault.Vault) error {
+		var err error
+		st, err = v.Status()
+		return err
+	})
+	return st, err
 }
 
-// Test runs the test request. err is only for vault problems or an unknown
-// name; API failures are outcomes.
-func (s *Service) Test(ctx context.Context, name string) (TestReport, error) { panic("stub") }
-
-// TestMany tests several tokens with bounded concurrency (0: 8).
-func (s *Service) TestMany(ctx context.Context, names []string, concurrency int) []TestReport {
-	panic("stub")
+// SetPassphrase adds a passphrase source to the vault or changes it.
+func (s *Service) SetPassphrase(pass []byte) error {
+	if len(pass) == 0 {
+		return errors.New("set passphrase: empty passphrase")
+	}
+	return s.read(func(v *vault.Vault) error {
+		if err := v.SetPassphrase(pass); err != nil {
+			return fmt.Errorf("set passphrase: %w", err)
+		}
+		return nil
+	})
 }
 
-// DetailsReport is what the API knows about a token, also stored on the record.
-type DetailsReport struct {
-	Record vault.Record
-	Via    string // name of another stored token used because this one could not read its own record; "" if itself
+// Lock forgets the vault's data key until Unlock (or the Passphrase callback).
+func (s *Service) Lock() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v != nil {
+		s.v.Lock()
+	}
 }
 
-func (s *Service) Details(ctx context.Context, name string) (DetailsReport, error) { panic("stub") }
-
-// CreateInput asks the server for a new token.
-type CreateInput struct {
-	Name      string
-	Using     string // name of a stored management token; or Login/Password
-	Login     string
-	Password  string
-	BaseURL   string // with Login; "" : default. With Using: the management token's base URL
-	Scopes    []string
-	ExpiresIn time.Duration
-	Note      string
+// Unlock unlocks the vault with a passphrase, opening it if needed.
+func (s *Service) Unlock(pass []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v == nil {
+		if !vault.Exists(s.opts.VaultPath) {
+			return fmt.Errorf("unlock vault: %w", vault.ErrNoVault)
+		}
+		v, err := vault.Open(s.vaultOptions(pass))
+		if err != nil {
+			return fmt.Errorf("unlock vault: %w", err)
+		}
+		s.v = v
+		return nil
+	}
+	if err := s.v.Unlock(pass); err != nil {
+		return fmt.Errorf("unlock vault: %w", err)
+	}
+	return nil
 }
 
-// Create makes a token on the server and stores it (with its refresh token).
-func (s *Service) Create(ctx context.Context, in CreateInput) (vault.Record, error) { panic("stub") }
-
-// RenameReport says whether the server-side name changed too.
-type RenameReport struct {
-	Remote    bool  // the server was asked (sid known)
-	RemoteErr error // non-nil: local rename done, server rename failed
+// Locked reports whether an opened vault has forgotten its data key. A vault
+// that has not been opened yet is not locked: it is opened on demand.
+func (s *Service) Locked() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.v != nil && s.v.Locked()
 }
 
-func (s *Service) Rename(ctx context.Context, oldName, newName string) (RenameReport, error) {
-	panic("stub")
+// Generation changes on any write by any process; 0 when there is no vault yet.
+func (s *Service) Generation() (uint64, error) {
+	var g uint64
+	err := s.read(func(v *vault.Vault) error {
+		var err error
+		g, err = v.Generation()
+		return err
+	})
+	if errors.Is(err, vault.ErrNoVault) {
+		return 0, nil
+	}
+	return g, err
 }
 
-// RevokeReport says how the revoke was verified.
-type RevokeReport struct {
-	Using        string // "" : the token revoked itself
-	VerifyStatus int    // status of the verifying test request (401 expected)
+// client returns the API client for a base URL, built once per URL.
+func (s *Service) client(baseURL string) (*api.Client, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[baseURL]; ok {
+		return c, nil
+	}
+	c, err := s.opts.NewClient(baseURL)
+	if err != nil {
+		return nil, fmt.Errorf("base url: %w", err)
+	}
+	s.clients[baseURL] = c
+	s.clients[c.BaseURL()] = c
+	return c, nil
 }
 
-// Revoke revokes on the server (with the token itself, or the stored token
-// named using), verifies the token now gets 401, then removes it from the
-// vault. If the server revoke fails nothing is removed.
-func (s *Service) Revoke(ctx context.Context, name, using string) (RevokeReport, error) {
-	panic("stub")
+// normalizeBaseURL trims what a person pastes around a URL; the api client
+// decides whether what is left is acceptable.
+func normalizeBaseURL(u string) string {
+	return strings.TrimRight(strings.TrimSpace(u), "/")
 }
 
-// Forget removes a token locally only; it stays valid on the server.
-func (s *Service) Forget(name string) error { panic("stub") }
-
-// ImportReport says what import did, by name.
-type ImportReport struct {
-	Added     []string
-	Skipped   []string // same name, same token: nothing to do
-	Conflicts []string // same name, different token: left as is
+// List returns every stored token, sorted by name. No vault yet: none.
+func (s *Service) List() ([]vault.Record, error) {
+	var recs []vault.Record
+	err := s.read(func(v *vault.Vault) error {
+		var err error
+		recs, err = v.List()
+		return err
+	})
+	if errors.Is(err, vault.ErrNoVault) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return recs, nil
 }
 
-func (s *Service) Export(w io.Writer, passphrase []byte) (int, error)          { panic("stub") }
-func (s *Service) Import(r io.Reader, passphrase []byte) (ImportReport, error) { panic("stub") }
+// Get returns one stored token by name (case-insensitive) or an
+// *UnknownNameError.
+func (s *Service) Get(name string) (vault.Record, error) {
+	var r vault.Record
+	err := s.read(func(v *vault.Vault) error {
+		var err error
+		r, err = v.Get(name)
+		return err
+	})
+	if errors.Is(err, vault.ErrNoVault) || errors.Is(err, vault.ErrNotFound) {
+		return vault.Record{}, &UnknownNameError{Name: name}
+	}
+	if err != nil {
+		return vault.Record{}, fmt.Errorf("get token %q: %w", name, err)
+	}
+	return r, nil
+}
 
-// DescribeScope turns a scope into plain words ("sms.manage" → "send and manage SMS").
-func DescribeScope(scope string) string { panic("stub") }
+// update re-reads the record by id, applies fn and writes it back, so a
+// concurrent change to other fields (a rename in the desktop app, say) is
+// not overwritten with stale values.
+func (s *Service) update(id string, fn func(r *vault.Record)) (vault.Record, error) {
+	var out vault.Record
+	err := s.read(func(v *vault.Vault) error {
+		r, err := v.Get(id)
+		if err != nil {
+			return err
+		}
+		fn(&r)
+		if err := v.Update(r); err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
 
-// NeverExpires reports an expiry so far away it effectively never comes (> 50 years).
-func NeverExpires(exp, now time.Time) bool { panic("stub") }
+// now is the Service clock.
+func (s *Service) now() time.Time { return s.opts.Now() }
+
+// ctxErr returns the context's error if it is done, so workflows report a
+// cancelled operation as such rather than as a network outcome.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"cxtokens/tokens"
+)
+
+// stdinTerminal returns stdin's file descriptor when stdin is a terminal.
+// Prompts are only ever shown on a terminal: a script gets a clear error
+// instead of a hang.
+func (a *app) stdinTerminal() (int, bool) {
+	f, ok := a.stdin.(*os.File)
+	if !ok {
+		return 0, false
+	}
+	fd := int(f.Fd())
+	return fd, term.IsTerminal(fd)
+}
+
+// readSecret prompts on stderr and reads a line from the terminal without echo.
+func (a *app) readSecret(prompt string) ([]byte, error) {
+	fd, ok := a.stdinTerminal()
+	if !ok {
+		return nil, errors.New("stdin is not a terminal")
+	}
+	fmt.Fprint(a.stderr, prompt)
+	b, err := term.ReadPassword(fd)
+	fmt.Fprintln(a.stderr)
+	if err != nil {
+		return nil, fmt.Errorf("read from terminal: %w", err)
+	}
+	return b, nil
+}
+
+// readNewSecret prompts twice and insists both entries match.
+func (a *app) readNewSecret(what string) ([]byte, error) {
+	first, err := a.readSecret(fmt.Sprintf("New %s: ", what))
+	if err != nil {
+		return nil, err
+	}
+	if len(first) == 0 {
+		return nil, fmt.Errorf("empty %s", what)
+	}
+	second, err := a.readSecret(fmt.Sprintf("Repeat the %s: ", what))
+	if err != nil {
+		clear(first)
+		return nil, err
+	}
+	defer clear(second)
+	if !bytes.Equal(first, second) {
+		clear(first)
+		return nil, fmt.Errorf("the two %ss differ; nothing was changed", what)
+	}
+	return first, nil
+}
+
+// vaultPassphrase is the tokens.Options.Passphrase callback: the
+// environment, else a prompt on a terminal, else ErrNoPassphrase.
+func (a *app) vaultPassphrase() ([]byte, error) {
+	if p := a.cfg.Getenv("CXTOKENS_PASSPHRASE"); p != "" {
+		return []byte(p), nil
+	}
+	if _, ok := a.stdinTerminal(); !ok {
+		return nil, fmt.Errorf("%w: stdin is not a terminal and CXTOKENS_PASSPHRASE is not set", tokens.ErrNoPassphrase)
+	}
+	return a.readSecret("Vault passphrase: ")
+}
+
+// secretFromEnvOrPrompt reads a passphrase for something other than opening
+// the vault: from env, else (on a terminal) a prompt, twice when confirm.
+func (a *app) secretFromEnvOrPrompt(env, what string, confirm bool) ([]byte, error) {
+	if p := a.cfg.Getenv(env); p != "" {
+		return []byte(p), nil
+	}
+	if _, ok := a.stdinTerminal(); !ok {
+		return nil, fmt.Errorf("no %s: set %s, or run in a terminal to type it", what, env)
+	}
+	if confirm {
+		return a.readNewSecret(what)
+	}
+	b, err := a.readSecret(strings.ToUpper(what[:1]) + what[1:] + ": ")
+	if err == nil && len(b) == 0 {
+		return nil, fmt.Errorf("empty %s", what)
+	}
+	return b, err
+}
+
+// readInput reads a secret the person pipes in (a token, a password): all of
+// stdin up to limit bytes. The caller trims it.
+func (a *app) readInput(limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(a.stdin, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read stdin: %w", err)
+	}
+	if int64(len(b)) > limit {
+		clear(b)
+		return nil, fmt.Errorf("stdin holds more than %d bytes: that is not a token or password", limit)
+	}
+	return b, nil
+}
+
+// confirm asks a yes/no question on a terminal; anything but y/yes is no.
+// Without a terminal it returns a usage error naming --yes.
+func (a *app) confirm(c *command, question string) (bool, error) {
+	if _, ok := a.stdinTerminal(); !ok {
+		return false, usagef(c.name, "stdin is not a terminal, so there is no one to confirm: add --yes")
+	}
+	fmt.Fprintf(a.stderr, "%s [y/N] ", question)
+	line, err := bufio.NewReader(a.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return false, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}

@@ -1,0 +1,112 @@
+package tokens
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cxtokens/api"
+	"cxtokens/vault"
+)
+
+// DetailsReport is what the API knows about a token, also stored on the record.
+type DetailsReport struct {
+	Record vault.Record
+	Via    string // name of another stored token used because this one could not read its own record; "" if itself
+}
+
+// Details asks the API for a token's record (by sid when known, else by
+// finding its own value in the token list) and stores what it says. When
+// the token may not read tokens (403), another stored token with the same
+// base URL that can is used, and named in Via.
+func (s *Service) Details(ctx context.Context, name string) (DetailsReport, error) {
+	r, err := s.Get(name)
+	if err != nil {
+		return DetailsReport{}, err
+	}
+	c, err := s.client(r.BaseURL)
+	if err != nil {
+		return DetailsReport{}, fmt.Errorf("details of %q: %w", r.Name, err)
+	}
+	tok, err := lookup(ctx, c, r.Secret, r)
+	via := ""
+	if errors.Is(err, api.ErrForbidden) {
+		tok, via, err = s.lookupVia(ctx, c, r, err)
+	}
+	if err != nil {
+		return DetailsReport{}, fmt.Errorf("details of %q: %w", r.Name, err)
+	}
+	now := s.now()
+	rec, err := s.update(r.ID, func(rec *vault.Record) {
+		applyToken(rec, tok)
+		rec.DetailsAt = now
+	})
+	if err != nil {
+		return DetailsReport{}, fmt.Errorf("save details of %q: %w", r.Name, err)
+	}
+	return DetailsReport{Record: rec, Via: via}, nil
+}
+
+// lookup fetches r's server record with the bearer token auth.
+func lookup(ctx context.Context, c *api.Client, auth string, r vault.Record) (api.Token, error) {
+	if r.TokenSID != "" {
+		tok, err := c.GetToken(ctx, auth, r.TokenSID)
+		if err == nil && tok.AccessToken == r.Secret {
+			return tok, nil
+		}
+		if err != nil && !errors.Is(err, api.ErrNotFound) {
+			return api.Token{}, err
+		}
+		// The stored sid is stale or belongs to another token (an import
+		// from elsewhere, say): find the token by its value instead.
+	}
+	return c.FindToken(ctx, auth, r.Secret)
+}
+
+// lookupVia tries the other stored tokens of the same base URL, those known
+// to hold a token-reading scope first, until one can read r's record.
+func (s *Service) lookupVia(ctx context.Context, c *api.Client, r vault.Record, firstErr error) (api.Token, string, error) {
+	recs, err := s.List()
+	if err != nil {
+		return api.Token{}, "", err
+	}
+	var likely, unknown []vault.Record
+	for _, o := range recs {
+		if o.ID == r.ID || !sameBase(o.BaseURL, r.BaseURL) || o.Secret == r.Secret {
+			continue
+		}
+		switch {
+		case hasAnyScope(o.Scopes, ScopesRead):
+			likely = append(likely, o)
+		case len(o.Scopes) == 0:
+			unknown = append(unknown, o) // scopes never fetched: worth a try
+		}
+	}
+	for _, o := range append(likely, unknown...) {
+		tok, err := lookup(ctx, c, o.Secret, r)
+		if err == nil {
+			return tok, o.Name, nil
+		}
+		if cerr := ctxErr(ctx); cerr != nil {
+			return api.Token{}, "", cerr
+		}
+		// 401/403/404 from this helper: it is dead, not allowed, or of
+		// another account. Try the next one.
+	}
+	return api.Token{}, "", fmt.Errorf("%w (and %w for this base url)",
+		&ScopeError{Name: r.Name, Op: "read its own record", Need: ScopesRead, Err: firstErr}, ErrNoManagementToken)
+}
+
+// applyToken copies what the API says about a token onto a record. The
+// local name stays: it is the person's label and may differ from the
+// server's.
+func applyToken(rec *vault.Record, t api.Token) {
+	rec.TokenSID = t.TokenSID
+	rec.PartnerSID = t.PartnerSID
+	rec.Scopes = append([]string(nil), t.Scopes...)
+	rec.Created = t.Created
+	rec.AccessExpires = t.AccessExpires
+	rec.RefreshExpires = t.RefreshExpires
+	rec.LastUsed = t.LastAccessed
+	rec.LastUsedIP = t.LastAccessedIP
+}

@@ -1,0 +1,55 @@
+package tokens
+
+import (
+	"fmt"
+	"strings"
+
+	"cxtokens/vault"
+)
+
+// Format is how `get` renders a token.
+type Format string
+
+const (
+	FormatRaw    Format = "raw"    // the value
+	FormatHeader Format = "header" // Authorization: Bearer …
+	FormatCurl   Format = "curl"   // a curl line for the test request
+	FormatEnv    Format = "env"    // export CARRIERX_TOKEN=… (and CARRIERX_BASE_URL)
+)
+
+// Formats lists every Format, in the order help texts show them.
+var Formats = []Format{FormatRaw, FormatHeader, FormatCurl, FormatEnv}
+
+// TestPath is the test request's path under a base URL (carrierx-core-api.md §8).
+const TestPath = "/storage/containers"
+
+// Render formats a record's secret; the only function that emits one.
+// The result has no trailing newline. Shell-facing formats quote every value
+// so that pasting the line into a POSIX shell runs exactly what it shows.
+func Render(r vault.Record, f Format) (string, error) {
+	switch f {
+	case FormatRaw:
+		return r.Secret, nil
+	case FormatHeader:
+		return "Authorization: Bearer " + r.Secret, nil
+	case FormatCurl:
+		return "curl -sS -H " + ShellQuote("Authorization: Bearer "+r.Secret) + " " +
+			ShellQuote(strings.TrimRight(r.BaseURL, "/")+TestPath), nil
+	case FormatEnv:
+		return "export CARRIERX_TOKEN=" + ShellQuote(r.Secret) + "\n" +
+			"export CARRIERX_BASE_URL=" + ShellQuote(r.BaseURL), nil
+	}
+	return "", fmt.Errorf("unknown format %q (one of raw, header, curl, env)", string(f))
+}
+
+// Env is the environment exec adds: CARRIERX_TOKEN and CARRIERX_BASE_URL.
+func Env(r vault.Record) []string {
+	return []string{"CARRIERX_TOKEN=" + r.Secret, "CARRIERX_BASE_URL=" + r.BaseURL}
+}
+
+// ShellQuote quotes s for a POSIX shell: single quotes, each embedded single
+// quote written as '\''. Safe for any byte string (no expansion happens
+// inside single quotes).
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
