@@ -48,7 +48,7 @@ func Env(r vault.Record) []string {
 }
 
 // ShellQuote quotes s for a POSIX shell: single quotes, each embedded single
-// quote written as '\''. Safe for any byte string (no expansion happens
+// quote written as '\”. Safe for any byte string (no expansion happens
 // inside single quotes).
 func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
