@@ -47,9 +47,9 @@ func Env(r vault.Record) []string {
 	return []string{"CARRIERX_TOKEN=" + r.Secret, "CARRIERX_BASE_URL=" + r.BaseURL}
 }
 
-// ShellQuote quotes s for a POSIX shell: single quotes, each embedded single
-// quote written as '\”. Safe for any byte string (no expansion happens
-// inside single quotes).
+// ShellQuote quotes s for a POSIX shell: the whole value in single quotes,
+// and each single quote inside it closed, escaped and reopened. Safe for
+// any byte string, since nothing expands inside single quotes.
 func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
