@@ -5,13 +5,17 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
 
 	"cxtokens/cli"
+	"cxtokens/tokens"
+	"cxtokens/ui"
+	"cxtokens/ui/demo"
 )
 
 // appID is the reverse-DNS ID from FyneApp.toml. It sits under the reserved
@@ -22,13 +26,50 @@ func main() {
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, runDesktop))
 }
 
+// runDesktop starts the desktop app and returns when it quits; the deferred
+// calls release the vault, the instance claim and the demo on every path.
 func runDesktop(o cli.DesktopOptions) error {
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return errors.New("no display: the desktop app needs an X11 or Wayland session (set DISPLAY); the subcommands work without one, see cxtokens --help")
+	if err := ui.CheckSession(os.Getenv, os.Getuid()); err != nil {
+		return err
 	}
-	a := app.NewWithID(appID)
-	w := a.NewWindow("CarrierX Tokens")
-	w.SetContent(widget.NewLabel("CarrierX Tokens"))
-	w.ShowAndRun()
+	id, key, path := appID, "demo", ""
+	if o.Demo {
+		id += ".demo" // its own preferences, so trying the demo changes no real setting
+	} else {
+		p, err := tokens.VaultPath(o.VaultPath)
+		if err != nil {
+			return err
+		}
+		key, path = p, p
+	}
+	inst, err := ui.ClaimInstance(key, "")
+	if errors.Is(err, ui.ErrRunning) {
+		fmt.Fprintln(os.Stderr, "cxtokens: the desktop app is already running; its window was brought forward")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer inst.Close()
+
+	opts := ui.Options{VaultPath: path}
+	var svc *tokens.Service
+	if o.Demo {
+		env, err := demo.Start(context.Background())
+		if err != nil {
+			return err
+		}
+		defer env.Close()
+		svc, opts.VaultPath = env.Service, env.VaultPath
+		opts.Title, opts.Banner = "CarrierX Tokens (demo)", env.Banner()
+	} else {
+		svc = tokens.New(tokens.Options{VaultPath: path})
+		defer svc.Close()
+	}
+	opts.Store, opts.Editor, opts.Remote, opts.Locker = svc, svc, svc, svc
+
+	u := ui.New(app.NewWithID(id), opts)
+	go inst.Serve(u.Raise)
+	u.Run()
 	return nil
 }

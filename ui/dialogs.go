@@ -1,0 +1,518 @@
+package ui
+
+import (
+	"context"
+	"image/color"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"cxtokens/api"
+	"cxtokens/tokens"
+)
+
+// width gives wrapped text in a dialog a sensible line length.
+func width(w float32, o fyne.CanvasObject) fyne.CanvasObject {
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(w, 1))
+	return container.NewStack(r, o)
+}
+
+func para(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+func hint(text string) *widget.Label {
+	l := para(text)
+	l.Importance = widget.LowImportance
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+// showError shows a title and a sentence from errorMessage: a dialog over the
+// window, or a notification while the window is hidden in the tray.
+func (u *UI) showError(title, sentence string) {
+	if !u.visible {
+		u.app.SendNotification(fyne.NewNotification(title, sentence))
+		return
+	}
+	d := dialog.NewCustom(title, "OK", width(420, para(sentence)), u.win)
+	d.SetIcon(theme.ErrorIcon())
+	d.Show()
+}
+
+// actionDialog is a dialog whose confirm button runs background work: the
+// button is the job's trigger, the dialog stays open (and keeps what was
+// typed) until the work succeeds.
+type actionDialog struct {
+	dlg     *dialog.CustomDialog
+	confirm *widget.Button
+	cancel  *widget.Button
+}
+
+func (u *UI) newActionDialog(title, confirm string, content fyne.CanvasObject, onConfirm func(a *actionDialog)) *actionDialog {
+	a := &actionDialog{}
+	a.dlg = dialog.NewCustomWithoutButtons(title, content, u.win)
+	a.cancel = widget.NewButton("Cancel", a.dlg.Hide)
+	a.confirm = widget.NewButton(confirm, func() { u.touch(); onConfirm(a) })
+	a.confirm.Importance = widget.HighImportance
+	a.dlg.SetButtons([]fyne.CanvasObject{a.cancel, a.confirm})
+	return a
+}
+
+// addDialog asks for a token to store.
+type addDialog struct {
+	*actionDialog
+	name    *widget.Entry
+	token   *widget.Entry
+	baseURL *widget.Entry
+	test    *widget.Check
+}
+
+func (u *UI) onAdd() {
+	u.touch()
+	if u.locked {
+		return
+	}
+	u.showAdd()
+}
+
+func (u *UI) showAdd() *addDialog {
+	a := &addDialog{
+		name:    widget.NewEntry(),
+		token:   widget.NewPasswordEntry(),
+		baseURL: widget.NewEntry(),
+		test:    widget.NewCheck("Test the token after adding it", nil),
+	}
+	a.name.SetPlaceHolder("e.g. production or ci-sandbox")
+	a.token.SetPlaceHolder("Paste the token here")
+	a.baseURL.SetText(u.prefs.defaultBaseURL())
+	a.test.SetChecked(true)
+	form := widget.NewForm(
+		widget.NewFormItem("Name", a.name),
+		widget.NewFormItem("Token", a.token),
+		widget.NewFormItem("Base URL", a.baseURL),
+	)
+	form.Items[1].HintText = "From the portal: Account → Security Tokens, reveal the token, copy it."
+	form.Items[2].HintText = "Where the token works; it is only ever sent there."
+	content := width(460, container.NewVBox(form, a.test))
+	a.actionDialog = u.newActionDialog("Add a token", "Add token", content, func(*actionDialog) { u.submitAdd(a) })
+	enable := func(string) {
+		if strings.TrimSpace(a.name.Text) != "" && strings.TrimSpace(a.token.Text) != "" {
+			a.confirm.Enable()
+		} else {
+			a.confirm.Disable()
+		}
+	}
+	a.name.OnChanged, a.token.OnChanged = enable, enable
+	a.token.OnSubmitted = func(string) {
+		if !a.confirm.Disabled() {
+			u.submitAdd(a)
+		}
+	}
+	enable("")
+	a.dlg.Show()
+	u.win.Canvas().Focus(a.name)
+	return a
+}
+
+func (u *UI) submitAdd(a *addDialog) {
+	in := tokens.AddInput{Name: strings.TrimSpace(a.name.Text), Token: a.token.Text, BaseURL: strings.TrimSpace(a.baseURL.Text)}
+	testAfter := a.test.Checked
+	u.do(job{label: "Adding “" + in.Name + "”…", trigger: a.confirm, action: "add token"},
+		func(ctx context.Context) (func(), error) {
+			_, warnings, err := u.edit.Add(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			recs, gen, err := u.loadRecords()
+			if err != nil {
+				return nil, err
+			}
+			return func() {
+				a.token.SetText("") // the field has done its job; don't keep the value on screen
+				a.dlg.Hide()
+				u.setRecords(recs, gen)
+				u.selectName(in.Name)
+				msg := "Added “" + in.Name + "”."
+				if len(warnings) > 0 {
+					msg += " Note: " + strings.Join(warnings, "; ") + "."
+				}
+				u.setStatus(msg)
+				if testAfter {
+					u.testToken(in.Name, nil, false)
+				}
+			}, nil
+		})
+}
+
+// knownScopes are the scopes the create dialog offers: the set every
+// CarrierX token sample carries (carrierx-core-api.md §3).
+var knownScopes = []string{
+	"accesscontrol.manage", "endpoints.manage", "oauth.manage", "partners.manage",
+	"phonenumber.manage", "push.manage", "shortener.manage", "sms.manage",
+	"storage.manage", "trunk_groups.manage", "trunk_groups.trunks.manage",
+}
+
+// lifetimes are the create dialog's choices; 0 leaves it to the server.
+var lifetimes = []struct {
+	label string
+	d     time.Duration
+}{
+	{"1 day", 24 * time.Hour},
+	{"7 days", 7 * 24 * time.Hour},
+	{"30 days", 30 * 24 * time.Hour},
+	{"90 days", 90 * 24 * time.Hour},
+	{"1 year", 365 * 24 * time.Hour},
+	{"No expiry (the server's default, about 100 years)", 0},
+}
+
+const (
+	authStored = "A stored token that can manage tokens"
+	authLogin  = "Account login and password"
+)
+
+// createDialog asks the server for a new token.
+type createDialog struct {
+	*actionDialog
+	name     *widget.Entry
+	auth     *widget.RadioGroup
+	using    *widget.Select
+	login    *widget.Entry
+	password *widget.Entry
+	baseURL  *widget.Entry
+	allScope *widget.Check
+	scopes   []*widget.Check
+	lifetime *widget.Select
+	byLogin  *fyne.Container
+}
+
+func (u *UI) onCreate() {
+	u.touch()
+	if u.locked {
+		return
+	}
+	u.showCreate()
+}
+
+func (u *UI) showCreate() *createDialog {
+	c := &createDialog{
+		name:     widget.NewEntry(),
+		login:    widget.NewEntry(),
+		password: widget.NewPasswordEntry(),
+		baseURL:  widget.NewEntry(),
+	}
+	c.name.SetPlaceHolder("Name for the new token")
+	var names []string
+	best := ""
+	for _, it := range u.all {
+		names = append(names, it.rec.Name)
+		if best == "" && canManage(it.rec.Scopes) {
+			best = it.rec.Name
+		}
+	}
+	c.using = widget.NewSelect(names, nil)
+	c.using.PlaceHolder = "Choose a token"
+	if best != "" {
+		c.using.SetSelected(best)
+	}
+	c.baseURL.SetText(u.prefs.defaultBaseURL())
+	c.login.SetPlaceHolder("Login")
+	c.password.SetPlaceHolder("Password")
+	c.byLogin = container.NewVBox(c.login, c.password, c.baseURL)
+	c.auth = widget.NewRadioGroup([]string{authStored, authLogin}, func(s string) {
+		if s == authLogin {
+			c.using.Hide()
+			c.byLogin.Show()
+		} else {
+			c.byLogin.Hide()
+			c.using.Show()
+		}
+	})
+	c.auth.Required = true
+	if len(names) > 0 {
+		c.auth.SetSelected(authStored)
+	} else {
+		c.auth.SetSelected(authLogin)
+	}
+
+	grid := container.NewGridWithColumns(2)
+	for _, s := range knownScopes {
+		ch := widget.NewCheck(tokens.DescribeScope(s), nil)
+		c.scopes = append(c.scopes, ch)
+		grid.Add(ch)
+	}
+	c.allScope = widget.NewCheck("Every scope the account has", func(all bool) {
+		for _, ch := range c.scopes {
+			if all {
+				ch.Disable()
+			} else {
+				ch.Enable()
+			}
+		}
+	})
+	c.allScope.SetChecked(true)
+	labels := make([]string, len(lifetimes))
+	for i, l := range lifetimes {
+		labels[i] = l.label
+	}
+	c.lifetime = widget.NewSelect(labels, nil)
+	c.lifetime.SetSelected(lifetimes[3].label)
+
+	form := widget.NewForm(
+		widget.NewFormItem("Name", c.name),
+		widget.NewFormItem("Authorize with", container.NewVBox(c.auth, c.using, c.byLogin)),
+		widget.NewFormItem("Scopes", container.NewVBox(c.allScope, grid)),
+		widget.NewFormItem("Lifetime", c.lifetime),
+	)
+	content := width(620, container.NewVBox(form,
+		hint("The new token goes straight into the vault. Pick only the scopes it needs: a leaked token can do only what its scopes allow.")))
+	c.actionDialog = u.newActionDialog("Create a token on the server", "Create token", content, func(*actionDialog) { u.submitCreate(c) })
+	c.name.OnChanged = func(s string) {
+		if strings.TrimSpace(s) == "" {
+			c.confirm.Disable()
+		} else {
+			c.confirm.Enable()
+		}
+	}
+	c.name.OnChanged("")
+	c.dlg.Show()
+	u.win.Canvas().Focus(c.name)
+	return c
+}
+
+// canManage reports scopes that can create and revoke tokens.
+func canManage(scopes []string) bool {
+	for _, s := range scopes {
+		switch s {
+		case "oauth.manage", "oauth.manage_all_tokens", "oauth.create":
+			return true
+		}
+	}
+	return false
+}
+
+func (c *createDialog) input() tokens.CreateInput {
+	in := tokens.CreateInput{Name: strings.TrimSpace(c.name.Text)}
+	if c.auth.Selected == authLogin {
+		in.Login = strings.TrimSpace(c.login.Text)
+		in.Password = c.password.Text
+		in.BaseURL = strings.TrimSpace(c.baseURL.Text)
+	} else {
+		in.Using = c.using.Selected
+	}
+	if !c.allScope.Checked {
+		for i, ch := range c.scopes {
+			if ch.Checked {
+				in.Scopes = append(in.Scopes, knownScopes[i])
+			}
+		}
+	}
+	for _, l := range lifetimes {
+		if l.label == c.lifetime.Selected {
+			in.ExpiresIn = l.d
+		}
+	}
+	return in
+}
+
+func (u *UI) submitCreate(c *createDialog) {
+	in := c.input()
+	switch {
+	case in.Using == "" && in.Login == "":
+		u.showError("Who may create it?", "Choose a stored token that can manage tokens, or give the account's login and password.")
+		return
+	case !c.allScope.Checked && len(in.Scopes) == 0:
+		u.showError("No scopes chosen", "Tick the scopes the new token needs, or tick “Every scope the account has”.")
+		return
+	}
+	u.do(job{label: "Creating “" + in.Name + "” on the server…", trigger: c.confirm, timeout: networkTimeout, action: "create token"},
+		func(ctx context.Context) (func(), error) {
+			rec, err := u.remote.Create(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			recs, gen, err := u.loadRecords()
+			if err != nil {
+				return nil, err
+			}
+			return func() {
+				c.password.SetText("")
+				c.dlg.Hide()
+				u.setRecords(recs, gen)
+				u.selectName(rec.Name)
+				u.setStatus("Created “" + rec.Name + "” on the server and stored it in the vault.")
+			}, nil
+		})
+}
+
+// renameDialog asks for a new name.
+type renameDialog struct {
+	*actionDialog
+	entry *widget.Entry
+	old   string
+}
+
+func (u *UI) showRename() *renameDialog {
+	r, ok := u.record()
+	if !ok {
+		return nil
+	}
+	d := &renameDialog{entry: widget.NewEntry(), old: r.Name}
+	d.entry.SetText(r.Name)
+	note := "The token keeps working; only its name changes, here and on the server."
+	if r.TokenSID == "" {
+		note = "The token keeps working. Its server-side name stays as it is until you refresh details (the token's sid is not known yet)."
+	}
+	content := width(420, container.NewVBox(d.entry, hint(note)))
+	d.actionDialog = u.newActionDialog("Rename “"+r.Name+"”", "Rename", content, func(*actionDialog) { u.submitRename(d) })
+	d.entry.OnSubmitted = func(string) { u.submitRename(d) }
+	d.dlg.Show()
+	u.win.Canvas().Focus(d.entry)
+	return d
+}
+
+func (u *UI) submitRename(d *renameDialog) {
+	newName := strings.TrimSpace(d.entry.Text)
+	if newName == d.old {
+		d.dlg.Hide()
+		return
+	}
+	u.do(job{label: "Renaming “" + d.old + "”…", trigger: d.confirm, timeout: networkTimeout, action: "rename token"},
+		func(ctx context.Context) (func(), error) {
+			rep, err := u.edit.Rename(ctx, d.old, newName)
+			if err != nil {
+				return nil, err
+			}
+			recs, gen, err := u.loadRecords()
+			if err != nil {
+				return nil, err
+			}
+			return func() {
+				d.dlg.Hide()
+				u.setRecords(recs, gen)
+				u.selectName(newName)
+				switch {
+				case rep.RemoteErr != nil:
+					title, sentence, _ := errorMessage(rep.RemoteErr)
+					logUnknown("rename token on the server", rep.RemoteErr)
+					u.showError("Renamed here only", "“"+newName+"” is renamed in the vault, but the server kept the old name. "+title+": "+sentence)
+				case rep.Remote:
+					u.setStatus("Renamed “" + d.old + "” to “" + newName + "”, here and on the server.")
+				default:
+					u.setStatus("Renamed “" + d.old + "” to “" + newName + "” in the vault.")
+				}
+			}, nil
+		})
+}
+
+// revokeDialog confirms a server-side revoke.
+type revokeDialog struct {
+	*actionDialog
+	using *widget.Select
+	name  string
+}
+
+const revokeItself = "The token itself"
+
+func (u *UI) confirmRevoke() *revokeDialog {
+	r, ok := u.record()
+	if !ok {
+		return nil
+	}
+	d := &revokeDialog{name: r.Name}
+	opts := []string{revokeItself}
+	for _, it := range u.all {
+		if it.rec.ID != r.ID && it.rec.BaseURL == r.BaseURL {
+			opts = append(opts, it.rec.Name)
+		}
+	}
+	d.using = widget.NewSelect(opts, nil)
+	d.using.SetSelected(revokeItself)
+	base := r.BaseURL
+	if base == "" {
+		base = api.DefaultBaseURL
+	}
+	msg := "This revokes “" + r.Name + "” on the CarrierX server (" + host(base) + "). Anything that uses it stops working at once, and this cannot be undone. " +
+		"cxtokens then checks that the server rejects it and removes it from this vault."
+	content := width(460, container.NewVBox(para(msg),
+		widget.NewForm(widget.NewFormItem("Revoke with", d.using)),
+		hint("Another stored token of the same account can revoke this one, for example when this one lacks the permission.")))
+	d.actionDialog = u.newActionDialog("Revoke on the server?", "Revoke on server", content, func(*actionDialog) { u.submitRevoke(d) })
+	d.confirm.Importance = widget.DangerImportance
+	d.dlg.Show()
+	return d
+}
+
+func (u *UI) submitRevoke(d *revokeDialog) {
+	using := d.using.Selected
+	if using == revokeItself {
+		using = ""
+	}
+	u.do(job{label: "Revoking “" + d.name + "” on the server…", trigger: d.confirm, timeout: networkTimeout, action: "revoke token"},
+		func(ctx context.Context) (func(), error) {
+			rep, err := u.remote.Revoke(ctx, d.name, using)
+			if err != nil {
+				return nil, err
+			}
+			recs, gen, err := u.loadRecords()
+			if err != nil {
+				return nil, err
+			}
+			return func() {
+				d.dlg.Hide()
+				u.setRecords(recs, gen)
+				msg := "Revoked “" + d.name + "” on the server"
+				if rep.VerifyStatus != 0 {
+					msg += " (it now gets HTTP " + strconv.Itoa(rep.VerifyStatus) + ")"
+				}
+				u.setStatus(msg + " and removed it from the vault.")
+			}, nil
+		})
+}
+
+// forgetDialog confirms removing a token locally.
+type forgetDialog struct {
+	*actionDialog
+	name string
+}
+
+func (u *UI) confirmForget() *forgetDialog {
+	r, ok := u.record()
+	if !ok {
+		return nil
+	}
+	d := &forgetDialog{name: r.Name}
+	msg := "This removes “" + r.Name + "” from this computer only. It is NOT revoked: it keeps working on the server for anyone who has a copy. To disable it, use Revoke on server instead."
+	d.actionDialog = u.newActionDialog("Forget locally?", "Forget (local only)", width(440, para(msg)), func(*actionDialog) { u.submitForget(d) })
+	d.confirm.Importance = widget.WarningImportance
+	d.dlg.Show()
+	return d
+}
+
+func (u *UI) submitForget(d *forgetDialog) {
+	u.do(job{label: "Forgetting “" + d.name + "”…", trigger: d.confirm, action: "forget token"},
+		func(context.Context) (func(), error) {
+			if err := u.edit.Forget(d.name); err != nil {
+				return nil, err
+			}
+			recs, gen, err := u.loadRecords()
+			if err != nil {
+				return nil, err
+			}
+			return func() {
+				d.dlg.Hide()
+				u.setRecords(recs, gen)
+				u.setStatus("Forgot “" + d.name + "” on this computer. It still works on the server.")
+			}, nil
+		})
+}

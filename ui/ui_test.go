@@ -1,0 +1,543 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"cxtokens/api"
+	"cxtokens/tokens"
+	"cxtokens/vault"
+)
+
+func TestUI_Start_FirstRunWhenEmpty(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now))
+	if got := h.u.body.Objects[0]; got != h.u.firstRun.content {
+		t.Fatal("an empty vault does not show the first-run screen")
+	}
+	test.Tap(h.u.firstRun.addBtn)
+	if !dialogText(h.u.win, "Add a token") {
+		t.Error("Add on the first-run screen did not open the add dialog")
+	}
+}
+
+func TestUI_Add_Listed(t *testing.T) {
+	svc := newFakeService(time.Now, "alpha")
+	h := newHarness(t, svc)
+	d := h.u.showAdd()
+	if !d.confirm.Disabled() {
+		t.Error("Add token is enabled before a name and token are given")
+	}
+	test.Type(d.name, "beta")
+	test.Type(d.token, "  "+secretFor("beta")+"\n")
+	test.Tap(d.confirm)
+	if got, want := h.names(), []string{"alpha", "beta"}; !slices.Equal(got, want) {
+		t.Fatalf("list = %v, want %v", got, want)
+	}
+	if r, _ := h.u.record(); r.Name != "beta" {
+		t.Errorf("selected %q after adding, want the new token", r.Name)
+	}
+	if !svc.called("test beta") {
+		t.Error("the new token was not tested although “Test after adding” was ticked")
+	}
+	if d.token.Text != "" {
+		t.Error("the token entry still holds the value after adding")
+	}
+}
+
+func TestUI_Add_DuplicateKeepsInput(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "alpha"))
+	d := h.u.showAdd()
+	test.Type(d.name, "ALPHA")
+	test.Type(d.token, secretFor("x"))
+	test.Tap(d.confirm)
+	if !dialogText(h.u.win, "Another token already has that name") {
+		t.Error("a duplicate name did not explain itself")
+	}
+	if d.name.Text != "ALPHA" || d.token.Text == "" || d.confirm.Disabled() {
+		t.Error("the add dialog lost its input or stayed disabled after a refused add")
+	}
+}
+
+func TestUI_Test_ShowsResult(t *testing.T) {
+	svc := newFakeService(time.Now, "good", "dead")
+	svc.outcomes["dead"] = tokens.OutcomeInvalid
+	h := newHarness(t, svc)
+	h.u.selectName("dead")
+	test.Tap(h.u.detail.testBtn)
+	if got := h.u.detail.lastTest.Text; !strings.Contains(got, "invalid or revoked") || !strings.Contains(got, "HTTP 401") {
+		t.Errorf("last test shows %q", got)
+	}
+	if r, _ := h.u.record(); dot(r.LastTest) != dotFailed {
+		t.Error("a failed test does not turn the dot red")
+	}
+	if h.u.detail.testBtn.Disabled() {
+		t.Error("the Test button stays disabled after the test")
+	}
+}
+
+func TestUI_Do_DisablesTriggerWhileRunning(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "a"))
+	var pending func()
+	h.u.run = func(f func()) { pending = f }
+	h.u.selectName("a")
+	test.Tap(h.u.detail.testBtn)
+	if !h.u.detail.testBtn.Disabled() || h.u.activity.Hidden == true || !strings.Contains(h.u.status.Text, "Testing") {
+		t.Error("while a test runs the button is enabled or no progress shows")
+	}
+	pending()
+	if h.u.detail.testBtn.Disabled() || !h.u.activity.Hidden {
+		t.Error("after the test the button is disabled or progress still shows")
+	}
+}
+
+func TestUI_RevealAndCopy(t *testing.T) {
+	svc := newFakeService(time.Now, "prod")
+	h := newHarness(t, svc)
+	secret := secretFor("prod")
+	if strings.Contains(h.u.detail.token.Text, secret) {
+		t.Fatal("the token shows unmasked before Reveal")
+	}
+	if got, want := h.u.detail.token.Text, api.Mask(secret); got != want {
+		t.Errorf("masked token = %q, want %q", got, want)
+	}
+	test.Tap(h.u.detail.revealBtn)
+	if h.u.detail.token.Text != secret {
+		t.Error("Reveal did not show the token")
+	}
+	test.Tap(h.u.detail.revealBtn)
+	if h.u.detail.token.Text == secret {
+		t.Error("Hide did not mask the token again")
+	}
+
+	cb := h.app.Clipboard()
+	test.Tap(h.u.detail.copyBtn)
+	if cb.Content() != secret {
+		t.Fatal("Copy did not put the token on the clipboard")
+	}
+	h.clock.Advance(29 * time.Second)
+	if cb.Content() != secret {
+		t.Fatal("the clipboard was cleared before the timeout")
+	}
+	h.clock.Advance(time.Second)
+	if cb.Content() != "" {
+		t.Error("the clipboard still holds the token after the timeout")
+	}
+}
+
+func TestUI_Copy_NotClearedWhenUserCopiedElse(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "prod"))
+	cb := h.app.Clipboard()
+	test.Tap(h.u.detail.copyBtn)
+	cb.SetContent("something the user copied")
+	h.clock.Advance(time.Minute)
+	if cb.Content() != "something the user copied" {
+		t.Error("the clipboard guard wiped what the user copied")
+	}
+}
+
+func TestUI_Copy_Formats(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "prod"))
+	secret := secretFor("prod")
+	cb := h.app.Clipboard()
+	for _, c := range copyFormats {
+		h.u.detail.onCopy(c.format)
+		want, _ := tokens.Render(vault.Record{Secret: secret, BaseURL: "https://api.carrierx.com/core/v2"}, c.format)
+		if cb.Content() != want {
+			t.Errorf("Copy as %s put something else on the clipboard", c.label)
+		}
+	}
+	// A second copy restarts the countdown: the first timer must not clear it.
+	h.clock.Advance(20 * time.Second)
+	h.u.detail.onCopy(tokens.FormatRaw)
+	h.clock.Advance(15 * time.Second)
+	if cb.Content() != secret {
+		t.Error("an earlier copy's timer cleared a later copy")
+	}
+}
+
+func TestUI_Lock_ClearsClipboard(t *testing.T) {
+	svc := newFakeService(time.Now, "prod")
+	svc.passphrase = "pw"
+	h := newHarness(t, svc)
+	if !h.u.lockable || h.u.lockBtn.Hidden {
+		t.Fatal("a passphrase vault offers no Lock")
+	}
+	test.Tap(h.u.detail.copyBtn)
+	test.Tap(h.u.lockBtn)
+	if h.app.Clipboard().Content() != "" {
+		t.Error("locking left the token on the clipboard")
+	}
+	if h.u.body.Objects[0] != h.u.lockView.content || len(h.u.all) != 0 {
+		t.Fatal("locking did not show the unlock screen or kept the list")
+	}
+	test.Type(h.u.lockView.pass, "wrong")
+	test.Tap(h.u.lockView.unlock)
+	if !dialogText(h.u.win, "does not open this vault") {
+		t.Error("a wrong passphrase did not say so")
+	}
+	h.u.lockView.pass.SetText("pw")
+	test.Tap(h.u.lockView.unlock)
+	if h.u.locked || !slices.Equal(h.names(), []string{"prod"}) {
+		t.Error("unlocking did not bring the list back")
+	}
+}
+
+func TestUI_Quit_ClearsClipboard(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "prod"))
+	test.Tap(h.u.detail.copyBtn)
+	h.u.quit()
+	if h.app.Clipboard().Content() != "" {
+		t.Error("quitting left the token on the clipboard")
+	}
+}
+
+func TestUI_AutoLock(t *testing.T) {
+	svc := newFakeService(time.Now, "prod")
+	svc.passphrase = "pw"
+	h := newHarness(t, svc)
+	h.clock.Advance(9 * time.Minute)
+	h.u.tick(false)
+	if h.u.locked {
+		t.Fatal("locked before the idle time")
+	}
+	h.u.search.SetText("p") // activity
+	h.clock.Advance(9 * time.Minute)
+	h.u.tick(false)
+	if h.u.locked {
+		t.Fatal("activity did not postpone auto-lock")
+	}
+	h.clock.Advance(time.Minute)
+	h.u.tick(false)
+	if !h.u.locked || !svc.Locked() {
+		t.Error("not locked after 10 idle minutes")
+	}
+}
+
+func TestUI_AutoLock_NotForKeyringVaults(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "prod"))
+	h.clock.Advance(time.Hour)
+	h.u.tick(false)
+	if h.u.locked || !h.u.lockBtn.Hidden {
+		t.Error("a keyring vault locked itself or offers Lock")
+	}
+}
+
+func TestUI_Forget(t *testing.T) {
+	svc := newFakeService(time.Now, "a", "b")
+	h := newHarness(t, svc)
+	h.u.selectName("a")
+	test.Tap(h.u.detail.forgetBtn)
+	if !dialogText(h.u.win, "NOT revoked") {
+		t.Error("the forget confirmation does not say the token stays valid")
+	}
+	test.Tap(dialogButton(t, h.u.win, "Forget (local only)"))
+	if got := h.names(); !slices.Equal(got, []string{"b"}) {
+		t.Errorf("list after forget = %v", got)
+	}
+	if svc.called("revoke a") {
+		t.Error("forget revoked on the server")
+	}
+}
+
+func TestUI_Revoke_Confirm(t *testing.T) {
+	svc := newFakeService(time.Now, "a", "b")
+	h := newHarness(t, svc)
+	h.u.selectName("a")
+	test.Tap(h.u.detail.revokeBtn)
+	if !dialogText(h.u.win, "on the CarrierX server") {
+		t.Error("the revoke confirmation does not say it revokes on the server")
+	}
+	if svc.called("revoke a") {
+		t.Fatal("revoked before confirming")
+	}
+	test.Tap(dialogButton(t, h.u.win, "Revoke on server"))
+	if got := h.names(); !slices.Equal(got, []string{"b"}) {
+		t.Errorf("list after revoke = %v", got)
+	}
+	if !strings.Contains(h.u.status.Text, "HTTP 401") {
+		t.Errorf("status after revoke = %q", h.u.status.Text)
+	}
+}
+
+func TestUI_Search_Filters(t *testing.T) {
+	svc := newFakeService(time.Now, "prod-eu", "prod-us", "sandbox")
+	h := newHarness(t, svc)
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{"prod-eu", "prod-us", "sandbox"}},
+		{"prod", []string{"prod-eu", "prod-us"}},
+		{"PROD-U", []string{"prod-us"}},
+		{"carrierx.com", []string{"prod-eu", "prod-us", "sandbox"}},
+		{"nothing", nil},
+	}
+	for _, tt := range tests {
+		h.u.search.SetText("")
+		test.Type(h.u.search, tt.query)
+		if got := h.names(); !slices.Equal(got, tt.want) {
+			t.Errorf("search %q shows %v, want %v", tt.query, got, tt.want)
+		}
+		if tt.want == nil && h.u.noMatch.Hidden {
+			t.Errorf("search %q: no “no match” message", tt.query)
+		}
+		if tt.want != nil {
+			if r, ok := h.u.record(); !ok || !slices.Contains(tt.want, r.Name) {
+				t.Errorf("search %q: the details show %q, which the list hides", tt.query, r.Name)
+			}
+		}
+	}
+}
+
+func TestUI_TrayMenu_Rebuilt(t *testing.T) {
+	svc := newFakeService(time.Now, "alpha")
+	h := newHarness(t, svc)
+	if h.tray.icon == nil {
+		t.Error("no tray icon set")
+	}
+	want := func(step string, names ...string) {
+		t.Helper()
+		if got := tokenEntries(h.tray.last()); !slices.Equal(got, names) {
+			t.Errorf("after %s the tray lists %v, want %v", step, got, names)
+		}
+	}
+	want("start", "alpha")
+
+	d := h.u.showAdd()
+	test.Type(d.name, "beta")
+	test.Type(d.token, secretFor("beta"))
+	test.Tap(d.confirm)
+	want("add", "alpha", "beta")
+
+	h.u.selectName("beta")
+	r := h.u.showRename()
+	r.entry.SetText("gamma")
+	test.Tap(r.confirm)
+	want("rename", "alpha", "gamma")
+
+	h.u.selectName("alpha")
+	h.u.submitForget(h.u.confirmForget())
+	want("delete", "gamma")
+
+	// Each token's submenu copies and tests.
+	sub := h.tray.last().Items[0].ChildMenu
+	var labels []string
+	for _, it := range sub.Items {
+		labels = append(labels, it.Label)
+	}
+	if !slices.Equal(labels, []string{"Copy token", "Copy Authorization header", "Test"}) {
+		t.Errorf("token submenu = %v", labels)
+	}
+	sub.Items[1].Action()
+	if !strings.HasPrefix(h.app.Clipboard().Content(), "Authorization: Bearer ") {
+		t.Error("tray Copy header did not copy a header")
+	}
+	last := h.tray.last().Items[len(h.tray.last().Items)-1]
+	if !last.IsQuit {
+		t.Error("the tray menu does not end with Quit")
+	}
+}
+
+func TestUI_TrayTest_NotifiesFailure(t *testing.T) {
+	svc := newFakeService(time.Now, "dead")
+	svc.outcomes["dead"] = tokens.OutcomeInvalid
+	h := newHarness(t, svc)
+	test.AssertNotificationSent(t, &fyne.Notification{
+		Title:   "“dead” failed its test: invalid or revoked",
+		Content: "the server rejected the token",
+	}, func() {
+		h.tray.last().Items[0].ChildMenu.Items[2].Action()
+	})
+	if !svc.called("test dead") {
+		t.Error("the tray Test entry did not test")
+	}
+}
+
+func TestUI_Close_HidesWithTrayHost(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "a"))
+	h.host = true
+	h.u.onClose()
+	if h.u.visible || h.u.quitting {
+		t.Error("with a tray host, closing did not just hide the window")
+	}
+	h.u.showWindow()
+	h.host = false
+	h.u.onClose()
+	if !h.u.quitting {
+		t.Error("without a tray host, closing did not quit")
+	}
+}
+
+func TestUI_ExternalChange_Reloads(t *testing.T) {
+	svc := newFakeService(time.Now, "a")
+	h := newHarness(t, svc)
+	svc.mu.Lock()
+	svc.put(vault.Record{Name: "from-cli", Secret: secretFor("from-cli")})
+	svc.mu.Unlock()
+	h.u.tick(true)
+	if got := h.names(); !slices.Equal(got, []string{"a", "from-cli"}) {
+		t.Errorf("after a CLI add the list is %v", got)
+	}
+	if got := tokenEntries(h.tray.last()); !slices.Equal(got, []string{"a", "from-cli"}) {
+		t.Errorf("after a CLI add the tray lists %v", got)
+	}
+}
+
+func TestUI_ExpiryNotification_OncePerDay(t *testing.T) {
+	svc := newFakeService(time.Now, "a")
+	svc.recs[0].AccessExpires = time.Date(2026, 3, 6, 10, 0, 0, 0, time.Local)
+	svc.recs[0].DetailsAt = time.Date(2026, 3, 1, 0, 0, 0, 0, time.Local)
+	a := test.NewTempApp(t)
+	clock := &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local)}
+	u := New(a, Options{Store: svc, Editor: svc, Remote: svc, Locker: svc, Tray: &fakeTray{}, TrayHost: func() bool { return false }, Clock: clock, Run: func(f func()) { f() }})
+	t.Cleanup(u.stop)
+	test.AssertNotificationSent(t, &fyne.Notification{
+		Title:   "A token expires soon",
+		Content: "“a” in 4 days 0 h. Create a replacement before it stops working.",
+	}, u.Start)
+	test.AssertNotificationSent(t, nil, func() {
+		clock.Advance(2 * time.Hour)
+		u.notifyExpiring()
+	})
+	test.AssertNotificationSent(t, &fyne.Notification{
+		Title:   "A token expires soon",
+		Content: "“a” in 2 days 22 h. Create a replacement before it stops working.",
+	}, func() {
+		clock.Advance(24 * time.Hour)
+		u.notifyExpiring()
+	})
+}
+
+func TestUI_Settings_Saved(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "prod"))
+	s := h.u.showSettings()
+	s.clipboard.SetText("12")
+	s.baseURL.SetText("http://127.0.0.1:9999/core/v2")
+	s.dlg.Submit()
+	if h.u.prefs.clipboardClear() != 12*time.Second || h.u.prefs.defaultBaseURL() != "http://127.0.0.1:9999/core/v2" {
+		t.Fatal("settings were not saved")
+	}
+	test.Tap(h.u.detail.copyBtn)
+	h.clock.Advance(12 * time.Second)
+	if h.app.Clipboard().Content() != "" {
+		t.Error("the clipboard setting was not used")
+	}
+	if err := s.baseURL.Validator("http://example.org/core/v2"); err == nil {
+		t.Error("plain http to a remote host passes the base URL check")
+	}
+}
+
+func TestErrorMessage(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		wantTitle string
+		wantKnown bool
+	}{
+		{"vault busy", fmt.Errorf("list: %w", vault.ErrBusy), "Vault busy", true},
+		{"unknown name", &tokens.UnknownNameError{Name: "x"}, "Token not found", true},
+		{"wrong passphrase", fmt.Errorf("unlock vault: %w", vault.ErrWrongPassphrase), "Wrong passphrase", true},
+		{"keyring", fmt.Errorf("open: %w", vault.ErrKeyringUnavailable), "Keyring unavailable", true},
+		{"401", &api.Error{Status: 401, Method: "GET", Path: "/storage/containers"}, "Token rejected", true},
+		{"scope", &tokens.ScopeError{Name: "ci", Op: "revoke tokens", Need: tokens.ScopesRevoke, Err: &api.Error{Status: 403}}, "Permission missing", true},
+		{"timeout", fmt.Errorf("test: %w", api.ErrTimeout), "No answer in time", true},
+		{"invalid token", fmt.Errorf("add token %q: %w: it contains a space or line break inside", "x", tokens.ErrInvalidToken), "That is not a token", true},
+		{"unknown", errors.New("disk on fire"), "Something went wrong", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			title, sentence, known := errorMessage(tt.err)
+			if title != tt.wantTitle || known != tt.wantKnown {
+				t.Errorf("errorMessage = %q, known %v; want %q, %v", title, known, tt.wantTitle, tt.wantKnown)
+			}
+			if !strings.HasSuffix(sentence, ".") || sentence[0] < 'A' || sentence[0] > 'Z' && !strings.HasPrefix(sentence, "“") {
+				t.Errorf("sentence %q is not a sentence", sentence)
+			}
+		})
+	}
+	if _, s, _ := errorMessage(fmt.Errorf("add: %w: it contains a space or line break inside", tokens.ErrInvalidToken)); !strings.Contains(s, "space or line break") {
+		t.Errorf("the invalid-token sentence lost its reason: %q", s)
+	}
+}
+
+func TestCheckSession(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{"x11 and bus", map[string]string{"DISPLAY": ":0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, ""},
+		{"wayland and bus", map[string]string{"WAYLAND_DISPLAY": "wayland-0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, ""},
+		{"no display", map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, "no display"},
+		{"no bus", map[string]string{"DISPLAY": ":0"}, "no D-Bus session bus"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// uid -1 has no /run/user socket, so only the variable counts.
+			err := CheckSession(func(k string) string { return tt.env[k] }, -1)
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("CheckSession = %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestClaimInstance_SecondShowsFirst(t *testing.T) {
+	dir := t.TempDir()
+	first, err := ClaimInstance("/some/vault.db", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := make(chan struct{}, 1)
+	go first.Serve(func() { shown <- struct{}{} })
+	if _, err := ClaimInstance("/some/vault.db", dir); !errors.Is(err, ErrRunning) {
+		t.Fatalf("second claim: %v, want ErrRunning", err)
+	}
+	select {
+	case <-shown:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first instance was not asked to show its window")
+	}
+	other, err := ClaimInstance("/other/vault.db", dir)
+	if err != nil {
+		t.Fatalf("a different vault may run its own instance: %v", err)
+	}
+	other.Close()
+	first.Close()
+	again, err := ClaimInstance("/some/vault.db", dir)
+	if err != nil {
+		t.Fatalf("claim after the first quit: %v", err)
+	}
+	again.Close()
+}
+
+func TestFormat(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"span days", span(4*24*time.Hour + 3*time.Hour), "4 days 3 h"},
+		{"span hours", span(5*time.Hour + 12*time.Minute), "5 h 12 min"},
+		{"span long", span(97 * 24 * time.Hour), "97 days"},
+		{"ago minutes", ago(now.Add(-5*time.Minute), now), "5 min ago"},
+		{"ago yesterday", ago(now.Add(-30*time.Hour), now), "yesterday"},
+		{"expiry soon", expiryShort(vault.Record{AccessExpires: now.Add(3*24*time.Hour + time.Hour)}, now), "expires in 3 d"},
+		{"expired", expiryShort(vault.Record{AccessExpires: now.Add(-time.Hour)}, now), "expired"},
+		{"never", expiryLong(vault.Record{AccessExpires: now.AddDate(100, 0, 0)}, now), "never expires (2126)"},
+		{"unknown", expiryShort(vault.Record{}, now), ""},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.name, tt.got, tt.want)
+		}
+	}
+}
