@@ -126,7 +126,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTemporaryRedirect)
 		return
 	}
-	if e := s.takeCountedFault(); e != nil {
+	if e, retryAfter := s.takeCountedFault(); e != nil {
+		if retryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(retryAfter, 10))
+		}
 		writeError(w, e)
 		return
 	}
@@ -151,8 +154,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.body.Bytes())
 }
 
-// takeCountedFault consumes one RateLimit or ServerError, if any is left.
-func (s *Server) takeCountedFault() *apiError {
+// takeCountedFault consumes one RateLimit or ServerError, if any is left,
+// and returns its answer and Retry-After seconds.
+func (s *Server) takeCountedFault() (*apiError, int64) {
 	s.fmu.Lock()
 	defer s.fmu.Unlock()
 	switch {
@@ -163,7 +167,7 @@ func (s *Server) takeCountedFault() *apiError {
 			secs = 1
 		}
 		return &apiError{status: http.StatusTooManyRequests, message: msgTooManyRequests,
-			errors: []fieldError{{Field: "", Message: "retry after " + strconv.FormatInt(secs, 10) + " s"}}}
+			errors: []fieldError{{Field: "", Message: "retry after " + strconv.FormatInt(secs, 10) + " s"}}}, secs
 	case s.faults.ServerError > 0:
 		s.faults.ServerError--
 		st := s.faults.ServerStatus
@@ -174,9 +178,9 @@ func (s *Server) takeCountedFault() *apiError {
 		if msg == "" {
 			msg = "Server Error"
 		}
-		return &apiError{status: st, message: msg}
+		return &apiError{status: st, message: msg}, 0
 	}
-	return nil
+	return nil, 0
 }
 
 // writeOversize streams a valid JSON object: the original 200 body with a
