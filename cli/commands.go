@@ -173,8 +173,8 @@ func (a *app) cmdList(c *command, args []string) error {
 
 func (a *app) cmdAdd(c *command, args []string) error {
 	fs := a.newFlags(c)
-	base := fs.String("base-url", "", "the API base URL the token belongs to (default "+api.DefaultBaseURL+")")
-	note := fs.String("note", "", "a note kept with the token")
+	base := fs.String("base-url", "", "the API base `URL` the token belongs to (default "+api.DefaultBaseURL+")")
+	note := fs.String("note", "", "a `TEXT` kept with the token")
 	p, err := a.parseArgs(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -212,7 +212,7 @@ func (a *app) cmdAdd(c *command, args []string) error {
 
 func (a *app) cmdGet(c *command, args []string) error {
 	fs := a.newFlags(c)
-	format := fs.String("format", "raw", "raw, header, curl or env")
+	format := fs.String("format", "raw", "`FORMAT`: raw, header, curl or env")
 	p, err := a.parseArgs(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -346,11 +346,11 @@ func (a *app) cmdInfo(c *command, args []string) error {
 
 func (a *app) cmdCreate(c *command, args []string) error {
 	fs := a.newFlags(c)
-	using := fs.String("using", "", "a stored management token to create it with")
-	login := fs.String("login", "", "a CarrierX login to create it with (password from stdin or a prompt)")
-	scopes := fs.String("scopes", "", "comma-separated scopes (default: all of the account's)")
-	expires := fs.String("expires-in", "", "lifetime: 90d, 12h, 1y, or seconds (default: the server's, ~100 years)")
-	base := fs.String("base-url", "", "the API base URL, with --login (default "+api.DefaultBaseURL+")")
+	using := fs.String("using", "", "the `TOKEN_NAME` of a stored management token to create it with")
+	login := fs.String("login", "", "a CarrierX `LOGIN` to create it with (password from stdin or a prompt)")
+	scopes := fs.String("scopes", "", "comma-separated `SCOPES` (default: all of the account's)")
+	expires := fs.String("expires-in", "", "lifetime `DURATION`: 90d, 12h, 1y, or seconds (default: the server's, ~100 years)")
+	base := fs.String("base-url", "", "the API base `URL`, with --login (default "+api.DefaultBaseURL+")")
 	p, err := a.parseArgs(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -471,7 +471,7 @@ func (a *app) cmdRename(c *command, args []string) error {
 func (a *app) cmdRevoke(c *command, args []string) error {
 	fs := a.newFlags(c)
 	yes := fs.Bool("yes", false, "do not ask")
-	using := fs.String("using", "", "revoke with this stored management token instead of the token itself")
+	using := fs.String("using", "", "revoke with the stored management token `NAME` instead of the token itself")
 	p, err := a.parseArgs(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -743,8 +743,8 @@ func (a *app) cmdVaultPassphrase(c *command, args []string) error {
 
 func (a *app) cmdEmulator(c *command, args []string) error {
 	fs := a.newFlags(c)
-	addr := fs.String("addr", "127.0.0.1:0", "the loopback address to listen on (port 0: any free port)")
-	seed := fs.String("seed", "", "a JSON file overriding the seeded partner and token")
+	addr := fs.String("addr", "127.0.0.1:0", "the loopback `HOST:PORT` to listen on (port 0: any free port)")
+	seed := fs.String("seed", "", "a JSON `FILE` overriding the seeded partner and token")
 	if _, err := a.parseArgs(c, fs, args, 0, 0); err != nil {
 		return err
 	}

@@ -77,10 +77,10 @@ func hintFor(err error) string {
 		return "another cxtokens (perhaps the desktop app) is using the vault right now; try again in a moment"
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "check CXTOKENS_PASSPHRASE, or type the passphrase again"
-	case errors.Is(err, tokens.ErrNoPassphrase) || errors.Is(err, vault.ErrLocked):
-		return "give the vault passphrase in CXTOKENS_PASSPHRASE or type it in a terminal; if the keyring entry is lost and the vault has no passphrase, restore an export with `cxtokens import`"
 	case errors.Is(err, vault.ErrKeyringUnavailable):
 		return "the OS keyring (Secret Service) is not reachable: use `cxtokens vault init --passphrase` for a vault without it, or set CXTOKENS_PASSPHRASE if this vault has a passphrase"
+	case errors.Is(err, tokens.ErrNoPassphrase) || errors.Is(err, vault.ErrLocked):
+		return "give the vault passphrase in CXTOKENS_PASSPHRASE or type it in a terminal; if the keyring entry is lost and the vault has no passphrase, restore an export with `cxtokens import`"
 	case errors.Is(err, vault.ErrKeyNotFound):
 		return "the vault's key is missing from the OS keyring: unlock with its passphrase (CXTOKENS_PASSPHRASE) or restore an export with `cxtokens import`; cxtokens never makes a new key, which would orphan the tokens"
 	case errors.Is(err, vault.ErrNoVault):
@@ -107,6 +107,8 @@ func hintFor(err error) string {
 		return "the server answered 403: the credentials lack a scope this needs"
 	case errors.Is(err, api.ErrRateLimited):
 		return "the server is rate limiting requests; wait a little and try again"
+	case errors.Is(err, api.ErrInvalidURL):
+		return "a base URL looks like https://api.carrierx.com/core/v2"
 	case errors.Is(err, api.ErrInsecureURL):
 		return "use an https:// base URL (plain http only reaches 127.0.0.1 or localhost)"
 	case errors.Is(err, api.ErrTLS):

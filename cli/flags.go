@@ -34,7 +34,7 @@ func (a *app) newFlags(c *command) *flag.FlagSet {
 	fs := flag.NewFlagSet("cxtokens "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	fs.Func("vault", "the vault file (default $CXTOKENS_VAULT, else <config dir>/cxtokens/vault.db)", func(s string) error {
+	fs.Func("vault", "the vault `PATH` (default $CXTOKENS_VAULT, else <config dir>/cxtokens/vault.db)", func(s string) error {
 		if s == "" {
 			return errors.New("needs a path")
 		}
