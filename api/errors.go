@@ -189,7 +189,10 @@ func rawString(raw json.RawMessage) (string, bool) {
 // clean makes server-supplied text safe to print on one terminal line.
 func clean(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+		// Controls, format characters (bidi overrides) and line separators
+		// could disguise or break the line a person reads.
+		if unicode.IsControl(r) || r == unicode.ReplacementChar ||
+			unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
 			return ' '
 		}
 		return r
@@ -305,8 +308,10 @@ func classify(err error) error {
 		errors.As(err, &uaErr), errors.As(err, &hostErr), errors.As(err, &invErr):
 		return ErrTLS
 	}
-	// Remote TLS alerts arrive as an unexported type inside *net.OpError.
-	if s := err.Error(); strings.Contains(s, "tls: ") || strings.Contains(s, "x509: ") {
+	// Remote TLS alerts arrive as an unexported type inside *net.OpError, and
+	// net/http replaces the record error of a plain-HTTP server with text.
+	if s := err.Error(); strings.Contains(s, "tls: ") || strings.Contains(s, "x509: ") ||
+		strings.Contains(s, "HTTP response to HTTPS client") {
 		return ErrTLS
 	}
 	return ErrNetwork

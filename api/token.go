@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Token is the OAuth Token object (carrierx-core-api.md §4).
@@ -307,9 +308,7 @@ func (o *object) scopes(key string) []string {
 }
 
 func splitScopes(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
-	})
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
 }
 
 // decodeToken reads one OAuth Token object. Unknown fields are ignored;
