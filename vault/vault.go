@@ -1,64 +1,29 @@
-// Package vault owns the encrypted token store: one bbolt file, the sealed
-// record format, the data key and the key sources that wrap it (the OS keyring
-// and a passphrase), and token-name validation.
-//
-// It must not import Fyne, net/http, or any other cxtokens package.
-//
-// CONTRACT STUB: the exported names below are the agreed surface that tokens,
-// cli and ui compile against. The implementation replaces the bodies.
 package vault
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
-// Sentinel errors. Every error the package returns wraps one of these where
-// one applies, so callers use errors.Is.
-var (
-	ErrNotFound           = errors.New("token not found")
-	ErrExists             = errors.New("a token with that name already exists")
-	ErrInvalidName        = errors.New("invalid token name")
-	ErrBusy               = errors.New("vault busy: another process holds it")
-	ErrLocked             = errors.New("vault locked: no key source could open it")
-	ErrWrongPassphrase    = errors.New("wrong passphrase")
-	ErrKeyringUnavailable = errors.New("os keyring unavailable")
-	ErrCorrupt            = errors.New("vault damaged")
-	ErrNewerVersion       = errors.New("vault made by a newer version of cxtokens")
-	ErrNoVault            = errors.New("no vault at that path")
-	ErrVaultExists        = errors.New("a vault already exists at that path")
-)
+// KeyringService is the keyring service name the data key is stored under;
+// the keyring user name is the vault id.
+const KeyringService = "cxtokens"
 
-// TestResult is the outcome of the last test request made with a token.
-type TestResult struct {
-	At      time.Time
-	Outcome string // tokens.Outcome* words: "works", "invalid", "missing_scope", "rate_limited", "server_error", "network_error"
-	Status  int    // HTTP status, 0 when no response
-	Latency time.Duration
-	Detail  string // short human detail, never a secret
-}
-
-// Record is one stored token. Secret and RefreshToken are the only secret
-// fields; String and GoString mask them.
-type Record struct {
-	ID             string // random, assigned by Add; stable for the record's life
-	Name           string // unique, case-insensitive
-	Secret         string // the access token value
-	RefreshToken   string // when we got one from a create call
-	BaseURL        string // the API base URL the token is pinned to
-	TokenSID       string
-	PartnerSID     string
-	Scopes         []string
-	Created        time.Time // date_created from the API
-	AccessExpires  time.Time
-	RefreshExpires time.Time
-	LastUsed       time.Time // date_last_accessed as last seen from the API; zero if never
-	LastUsedIP     string
-	DetailsAt      time.Time // when the API fields above were last refreshed
-	Note           string
-	AddedAt        time.Time // set by Add
-	LastTest       *TestResult
-}
+// DefaultLockTimeout is how long one operation waits for the file lock when
+// Options.LockTimeout is zero.
+const DefaultLockTimeout = 2 * time.Second
 
 // Options configure Create and Open.
 type Options struct {
@@ -66,7 +31,7 @@ type Options struct {
 	LockTimeout time.Duration // how long one operation waits for the file lock; 0 means 2s
 	Keyring     KeyStore      // nil: the keyring source is neither used nor offered
 	Passphrase  []byte        // for Open (and Create with a passphrase source); nil when none
-	KDF         KDFParams     // for Create/SetPassphrase; zero means the default (~0.5 s)
+	KDF         KDFParams     // for Create/SetPassphrase; zero means DefaultKDF (~0.5 s)
 }
 
 // KDFParams are Argon2id parameters, stored in the vault header.
@@ -91,7 +56,7 @@ type Status struct {
 	Keyring       bool // a keyring source is configured
 	Passphrase    bool // a passphrase source is configured
 	Generation    uint64
-	KDF           KDFParams
+	KDF           KDFParams // of the passphrase source; zero without one
 }
 
 // KeyStore is the small slice of an OS keyring the vault needs.
@@ -102,46 +67,903 @@ type KeyStore interface {
 	Delete(service, user string) error
 }
 
-// ErrKeyNotFound is what a KeyStore returns for a missing entry.
-var ErrKeyNotFound = errors.New("keyring entry not found")
-
-// NewSystemKeyring returns a KeyStore backed by go-keyring where every call
-// gives up after timeout (0 means 3s) with an error wrapping ErrKeyringUnavailable.
-func NewSystemKeyring(timeout time.Duration) KeyStore { panic("stub") }
-
 // Vault is an open vault. Safe for concurrent use. It holds the data key in
 // memory, not the file lock: each method opens the file, runs one
 // transaction and closes it.
-type Vault struct{}
+type Vault struct {
+	path    string
+	timeout time.Duration
+	keyring KeyStore
+	kdf     KDFParams
+	id      string // the vault id read at Open; a file with another id is not ours
+
+	// mu guards keys and closed. Operations hold it for reading for their
+	// whole run, so Lock waits for them and never pulls the key away from
+	// a decryption in progress.
+	mu     sync.RWMutex
+	keys   *keys // nil when locked
+	closed bool
+}
 
 // Exists reports whether a vault file is at path.
-func Exists(path string) bool { panic("stub") }
+func Exists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
 
-// Create makes a new vault (ErrVaultExists if one is there).
-func Create(opts Options, src CreateSources) (*Vault, error) { panic("stub") }
+func newVault(opts Options) (*Vault, error) {
+	if opts.Path == "" {
+		return nil, errors.New("no vault path given")
+	}
+	v := &Vault{path: opts.Path, timeout: opts.LockTimeout, keyring: opts.Keyring, kdf: opts.KDF}
+	if v.timeout <= 0 {
+		v.timeout = DefaultLockTimeout
+	}
+	if v.kdf == (KDFParams{}) {
+		v.kdf = DefaultKDF
+	}
+	if err := v.kdf.validate(); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// Create makes a new vault (ErrVaultExists if one is there) and returns it
+// unlocked. The vault is built in a temporary file beside path and linked
+// into place, so another process never sees a half-made vault, and two
+// racing Creates cannot both win.
+func Create(opts Options, src CreateSources) (*Vault, error) {
+	v, err := newVault(opts)
+	if err != nil {
+		return nil, fmt.Errorf("create vault: %w", err)
+	}
+	if err := v.create(src); err != nil {
+		return nil, fmt.Errorf("create vault: %w", err)
+	}
+	return v, nil
+}
+
+func (v *Vault) create(src CreateSources) (err error) {
+	if !src.Keyring && len(src.Passphrase) == 0 {
+		return ErrNoKeySource
+	}
+	if src.Keyring && v.keyring == nil {
+		return errors.New("keyring source asked for but no keyring given")
+	}
+	if _, err := os.Lstat(v.path); err == nil {
+		return ErrVaultExists
+	}
+	dir := filepath.Dir(v.path)
+	if err := mkdirPrivate(dir); err != nil {
+		return err
+	}
+
+	data := newDataKey()
+	defer clear(data)
+	k, err := deriveKeys(data)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			k.wipe()
+		}
+	}()
+	h := header{format: formatVersion, id: newID()}
+	h.check = k.makeCheck(h.id)
+	h.sources.Keyring = src.Keyring
+	if len(src.Passphrase) > 0 {
+		ps := newPassSource(k, h.id, src.Passphrase, v.kdf)
+		h.sources.Passphrase = &ps
+	}
+
+	tmp, err := os.CreateTemp(dir, ".vault-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName)
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	err = withDB(tmpName, v.timeout, modeCreate, func(tx *bolt.Tx) error {
+		for _, name := range []string{bucketRecords, bucketNames} {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		return writeHeader(tx, h)
+	})
+	if err != nil {
+		return err
+	}
+
+	if src.Keyring {
+		if err := v.keyring.Set(KeyringService, h.id, base64.StdEncoding.EncodeToString(data)); err != nil {
+			return fmt.Errorf("store data key in keyring: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				v.keyring.Delete(KeyringService, h.id)
+			}
+		}()
+	}
+	if err := os.Link(tmpName, v.path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return ErrVaultExists
+		}
+		// Some filesystems cannot hard-link; a rename is atomic too, only
+		// without the exclusive check, which Lstat above approximates.
+		if _, serr := os.Lstat(v.path); serr == nil {
+			return ErrVaultExists
+		}
+		if err := os.Rename(tmpName, v.path); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(v.path, 0o600); err != nil {
+		return err
+	}
+	v.id = h.id
+	v.keys = k
+	return nil
+}
+
+// mkdirPrivate creates dir and any missing parents with mode 0700, chmodding
+// each one it creates so the umask cannot widen or narrow it. Directories
+// that already exist are left alone: the path may be under /tmp or a shared
+// folder the user chose.
+func mkdirPrivate(dir string) error {
+	st, err := os.Stat(dir)
+	if err == nil {
+		if !st.IsDir() {
+			return fmt.Errorf("%s is not a directory", dir)
+		}
+		return nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirPrivate(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	return os.Chmod(dir, 0o700)
+}
+
+func newID() string {
+	return hex.EncodeToString(newDataKey()[:16])
+}
 
 // Open opens an existing vault (ErrNoVault if none), unlocking it with the
 // keyring source if configured and reachable, else opts.Passphrase.
-func Open(opts Options) (*Vault, error) { panic("stub") }
+//
+// Open never writes: a missing or unreachable keyring entry is reported
+// (a *LockedError wrapping the cause, with a recovery hint), never answered
+// by making a new key, which would orphan every record.
+func Open(opts Options) (*Vault, error) {
+	v, err := newVault(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	h, err := v.readHeader()
+	if err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	v.id = h.id
+	k, err := v.unlock(h, opts.Passphrase, true)
+	if err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	v.keys = k
+	return v, nil
+}
 
-func (v *Vault) Close() error                         { panic("stub") }
-func (v *Vault) Path() string                         { panic("stub") }
-func (v *Vault) List() ([]Record, error)              { panic("stub") } // sorted by name, case-insensitive
-func (v *Vault) Get(nameOrID string) (Record, error)  { panic("stub") }
-func (v *Vault) Add(r Record) (Record, error)         { panic("stub") } // assigns ID and AddedAt
-func (v *Vault) Update(r Record) error                { panic("stub") } // by r.ID; may change Name (unique)
-func (v *Vault) Rename(oldName, newName string) error { panic("stub") }
-func (v *Vault) Delete(nameOrID string) error         { panic("stub") }
-func (v *Vault) Generation() (uint64, error)          { panic("stub") } // bumps on every write by any process
-func (v *Vault) Status() (Status, error)              { panic("stub") }
-func (v *Vault) SetPassphrase(pass []byte) error      { panic("stub") } // add or change
-func (v *Vault) RemovePassphrase() error              { panic("stub") }
-func (v *Vault) AddKeyring() error                    { panic("stub") }
-func (v *Vault) RemoveKeyring() error                 { panic("stub") }
-func (v *Vault) Lock()                                { panic("stub") } // forget the data key
-func (v *Vault) Unlock(pass []byte) error             { panic("stub") }
-func (v *Vault) Locked() bool                         { panic("stub") }
+func (v *Vault) readHeader() (header, error) {
+	var h header
+	err := withDB(v.path, v.timeout, modeRead, func(tx *bolt.Tx) error {
+		var err error
+		h, err = readHeader(tx)
+		return err
+	})
+	return h, err
+}
 
-// ValidateName checks a token name: 1–64 printable characters, no leading
-// or trailing space, no control characters.
-func ValidateName(name string) error { panic("stub") }
+// unlock gets the data key from the sources h offers: the keyring first
+// (when allowed and configured), then pass. The KDF runs here, outside any
+// transaction, so the file lock is never held for half a second.
+func (v *Vault) unlock(h header, pass []byte, tryKeyring bool) (*keys, error) {
+	var keyringErr error
+	if tryKeyring && h.sources.Keyring {
+		if v.keyring == nil {
+			keyringErr = errors.New("no keyring available to this program")
+		} else {
+			k, err := v.keyFromKeyring(h)
+			if err == nil {
+				return k, nil
+			}
+			keyringErr = err
+		}
+	}
+	if len(pass) > 0 && h.sources.Passphrase != nil {
+		data, err := h.sources.Passphrase.unwrap(h.id, pass)
+		if err != nil {
+			if keyringErr != nil && errors.Is(err, ErrWrongPassphrase) {
+				return nil, fmt.Errorf("%w (keyring: %w)", err, keyringErr)
+			}
+			return nil, err
+		}
+		defer clear(data)
+		k, err := deriveKeys(data)
+		if err != nil {
+			return nil, corruptHeader("wrapped data key: " + err.Error())
+		}
+		if !k.verifyCheck(h.id, h.check) {
+			k.wipe()
+			return nil, corruptHeader("the passphrase opened a key that fails the key check")
+		}
+		return k, nil
+	}
+	return nil, &LockedError{Cause: keyringErr, Hint: lockedHint(h, len(pass) > 0)}
+}
+
+func lockedHint(h header, gavePass bool) string {
+	switch {
+	case h.sources.Passphrase != nil && !gavePass:
+		return "unlock it with the vault passphrase (set CXTOKENS_PASSPHRASE, or enter it when asked)"
+	case h.sources.Passphrase != nil:
+		return "unlock it with the vault passphrase"
+	default:
+		return "this vault has no passphrase to fall back on: restore the keyring entry, or restore your tokens from an export (cxtokens import); once open, add a passphrase with `cxtokens vault passphrase`"
+	}
+}
+
+func (v *Vault) keyFromKeyring(h header) (*keys, error) {
+	enc, err := v.keyring.Get(KeyringService, h.id)
+	if err != nil {
+		return nil, fmt.Errorf("keyring: %w", err)
+	}
+	data, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil || len(data) != keySize {
+		return nil, errors.New("keyring entry does not hold a vault key")
+	}
+	defer clear(data)
+	k, err := deriveKeys(data)
+	if err != nil {
+		return nil, err
+	}
+	if !k.verifyCheck(h.id, h.check) {
+		k.wipe()
+		return nil, errors.New("keyring entry holds a key that does not open this vault")
+	}
+	return k, nil
+}
+
+// Close forgets the data key. The file is not held open between
+// operations, so there is nothing else to release. Close is idempotent.
+func (v *Vault) Close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.keys.wipe()
+	v.keys = nil
+	v.closed = true
+	return nil
+}
+
+// Path returns the vault file's path.
+func (v *Vault) Path() string { return v.path }
+
+// Lock forgets the data key (zeroing it) until Unlock.
+func (v *Vault) Lock() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.keys.wipe()
+	v.keys = nil
+}
+
+// Locked reports whether the data key is absent (after Lock or Close).
+func (v *Vault) Locked() bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.keys == nil
+}
+
+// Unlock gets the data key again after Lock. With a passphrase it uses the
+// passphrase source; with nil it tries the keyring source.
+func (v *Vault) Unlock(pass []byte) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.closed {
+		return fmt.Errorf("unlock: %w", ErrClosed)
+	}
+	if v.keys != nil {
+		return nil
+	}
+	h, err := v.readHeader()
+	if err != nil {
+		return fmt.Errorf("unlock: %w", err)
+	}
+	if h.id != v.id {
+		return fmt.Errorf("unlock: %w", errReplaced)
+	}
+	k, err := v.unlock(h, pass, len(pass) == 0)
+	if err != nil {
+		return fmt.Errorf("unlock: %w", err)
+	}
+	v.keys = k
+	return nil
+}
+
+var errReplaced = &CorruptError{Part: PartHeader, Detail: "the file at this path is now a different vault; open it again"}
+
+// use runs fn with the keys held for reading, or fails when locked/closed.
+func (v *Vault) use(op string, fn func(k *keys) error) error {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	switch {
+	case v.closed:
+		return fmt.Errorf("%s: %w", op, ErrClosed)
+	case v.keys == nil:
+		return fmt.Errorf("%s: %w", op, &LockedError{Hint: "the vault was locked; unlock it"})
+	}
+	if err := fn(v.keys); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// view and update run fn in a read or write transaction after checking the
+// file still is the vault this Vault opened.
+func (v *Vault) view(fn func(tx *bolt.Tx) error) error {
+	return withDB(v.path, v.timeout, modeRead, func(tx *bolt.Tx) error {
+		if err := v.checkID(tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+func (v *Vault) update(fn func(tx *bolt.Tx) error) error {
+	return withDB(v.path, v.timeout, modeWrite, func(tx *bolt.Tx) error {
+		if err := v.checkID(tx); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		_, err := bumpGeneration(tx)
+		return err
+	})
+}
+
+func (v *Vault) checkID(tx *bolt.Tx) error {
+	b := tx.Bucket([]byte(bucketMeta))
+	if b == nil {
+		return corruptHeader("no vault header")
+	}
+	if f := b.Get([]byte(keyFormat)); len(f) == 4 && binary.BigEndian.Uint32(f) > formatVersion {
+		return fmt.Errorf("%w (file format %d); update cxtokens", ErrNewerVersion, binary.BigEndian.Uint32(f))
+	}
+	if !bytes.Equal(b.Get([]byte(keyID)), []byte(v.id)) {
+		return errReplaced
+	}
+	if tx.Bucket([]byte(bucketRecords)) == nil || tx.Bucket([]byte(bucketNames)) == nil {
+		return corruptHeader("record buckets missing")
+	}
+	return nil
+}
+
+// getRecord reads and decrypts the record stored under id. ok is false
+// when there is no such record.
+func getRecord(tx *bolt.Tx, k *keys, id string) (r Record, ok bool, err error) {
+	val := tx.Bucket([]byte(bucketRecords)).Get([]byte(id))
+	if val == nil {
+		return Record{}, false, nil
+	}
+	r, err = openRecord(k, id, val, nil)
+	return r, true, err
+}
+
+// openRecord decrypts and decodes one sealed value. ad is a scratch buffer.
+func openRecord(k *keys, id string, val, ad []byte) (Record, error) {
+	pt, err := unseal(k.aead(), recordAD(ad, bucketRecords, id), val)
+	if err != nil {
+		if errors.Is(err, errSealedNewer) {
+			return Record{}, fmt.Errorf("record %s: %w; update cxtokens", id, ErrNewerVersion)
+		}
+		return Record{}, corruptRecord(id, err.Error())
+	}
+	defer clear(pt)
+	r, err := decodeRecord(pt)
+	switch {
+	case errors.Is(err, errPayloadNewer):
+		return Record{}, fmt.Errorf("record %s: %w; update cxtokens", id, ErrNewerVersion)
+	case err != nil:
+		return Record{}, corruptRecord(id, err.Error())
+	}
+	r.ID = id
+	return r, nil
+}
+
+func putRecord(tx *bolt.Tx, k *keys, r *Record) error {
+	b := tx.Bucket([]byte(bucketRecords))
+	b.FillPercent = fillPercent
+	pt := encodeRecord(r)
+	defer clear(pt)
+	return b.Put([]byte(r.ID), seal(k.aead(), recordAD(nil, bucketRecords, r.ID), pt))
+}
+
+// lookupName returns the id the name index holds for name, or "".
+func lookupName(tx *bolt.Tx, k *keys, name string) string {
+	return string(tx.Bucket([]byte(bucketNames)).Get(k.nameKey(name)))
+}
+
+// resolve finds a record by name (case-insensitive) or, failing that, by
+// id. A name wins over an id that happens to look the same.
+func resolve(tx *bolt.Tx, k *keys, nameOrID string) (Record, error) {
+	if ValidateName(nameOrID) == nil {
+		if id := lookupName(tx, k, nameOrID); id != "" {
+			r, ok, err := getRecord(tx, k, id)
+			switch {
+			case err != nil:
+				return Record{}, err
+			case !ok:
+				// The index points at a deleted record (left by deleting
+				// a record that could not be decrypted): a stale entry,
+				// so the name is free.
+			case foldName(r.Name) != foldName(nameOrID):
+				return Record{}, &CorruptError{Part: PartIndex, IDs: []string{id}, Detail: "the index entry names a different record"}
+			default:
+				return r, nil
+			}
+		}
+	}
+	r, ok, err := getRecord(tx, k, nameOrID)
+	switch {
+	case err != nil:
+		return Record{}, err
+	case !ok:
+		return Record{}, ErrNotFound
+	}
+	return r, nil
+}
+
+// claimName points the name index at id, failing with ErrExists when the
+// name (ignoring case) belongs to another record that still exists.
+func claimName(tx *bolt.Tx, k *keys, name, id string) error {
+	b := tx.Bucket([]byte(bucketNames))
+	b.FillPercent = fillPercent
+	nk := k.nameKey(name)
+	if cur := b.Get(nk); cur != nil && string(cur) != id {
+		if tx.Bucket([]byte(bucketRecords)).Get(cur) != nil {
+			return ErrExists
+		}
+	}
+	return b.Put(nk, []byte(id))
+}
+
+// releaseName removes name's index entry if it points at id.
+func releaseName(tx *bolt.Tx, k *keys, name, id string) error {
+	b := tx.Bucket([]byte(bucketNames))
+	nk := k.nameKey(name)
+	if string(b.Get(nk)) == id {
+		return b.Delete(nk)
+	}
+	return nil
+}
+
+// List returns every record, sorted by name ignoring case.
+//
+// A record that fails authentication or decoding does not hide the others:
+// List returns all records it could read together with a *CorruptError
+// naming every damaged record id (or an error wrapping ErrNewerVersion for
+// records a newer cxtokens wrote). Callers that only want a clean list treat
+// any error as failure; the window shows the readable records and the error.
+func (v *Vault) List() ([]Record, error) {
+	var out []Record
+	err := v.use("list", func(k *keys) error {
+		var bad []string
+		var newer error
+		out = nil
+		err := v.view(func(tx *bolt.Tx) error {
+			b := tx.Bucket([]byte(bucketRecords))
+			out = make([]Record, 0, b.Stats().KeyN)
+			a := k.aead()
+			var ad []byte
+			return b.ForEach(func(key, val []byte) error {
+				id := string(key)
+				ad = recordAD(ad, bucketRecords, id)
+				pt, err := unseal(a, ad, val)
+				var r Record
+				if err == nil {
+					r, err = decodeRecord(pt)
+					clear(pt)
+				}
+				switch {
+				case errors.Is(err, errSealedNewer), errors.Is(err, errPayloadNewer):
+					newer = fmt.Errorf("record %s: %w; update cxtokens", id, ErrNewerVersion)
+				case err != nil:
+					bad = append(bad, id)
+				default:
+					r.ID = id
+					out = append(out, r)
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			out = nil
+			return err
+		}
+		sortRecords(out)
+		var errs []error
+		if len(bad) > 0 {
+			errs = append(errs, &CorruptError{Part: PartRecord, IDs: bad, Detail: "authentication failed"})
+		}
+		if newer != nil {
+			errs = append(errs, newer)
+		}
+		return errors.Join(errs...)
+	})
+	return out, err
+}
+
+func sortRecords(rs []Record) {
+	type keyed struct {
+		fold string
+		i    int
+	}
+	ks := make([]keyed, len(rs))
+	for i := range rs {
+		ks[i] = keyed{foldName(rs[i].Name), i}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		if c := strings.Compare(a.fold, b.fold); c != 0 {
+			return c
+		}
+		return strings.Compare(rs[a.i].Name, rs[b.i].Name)
+	})
+	sorted := make([]Record, len(rs))
+	for j, kk := range ks {
+		sorted[j] = rs[kk.i]
+	}
+	copy(rs, sorted)
+}
+
+// Get returns the record with that name (ignoring case) or, failing that,
+// that id. It reads one record through the name index, whatever the size of
+// the vault.
+func (v *Vault) Get(nameOrID string) (Record, error) {
+	var r Record
+	err := v.use(fmt.Sprintf("get %q", nameOrID), func(k *keys) error {
+		return v.view(func(tx *bolt.Tx) error {
+			var err error
+			r, err = resolve(tx, k, nameOrID)
+			return err
+		})
+	})
+	return r, err
+}
+
+// Add stores a new record under a fresh random id and returns it with ID
+// set, and AddedAt set to now when it was zero (an import keeps its own).
+// The name must be valid and not in use, ignoring case.
+func (v *Vault) Add(r Record) (Record, error) {
+	if err := ValidateName(r.Name); err != nil {
+		return Record{}, fmt.Errorf("add: %w", err)
+	}
+	r.ID = newID()
+	if r.AddedAt.IsZero() {
+		r.AddedAt = time.Now().Round(0)
+	}
+	err := v.use(fmt.Sprintf("add %q", r.Name), func(k *keys) error {
+		return v.update(func(tx *bolt.Tx) error {
+			if err := claimName(tx, k, r.Name, r.ID); err != nil {
+				return err
+			}
+			return putRecord(tx, k, &r)
+		})
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	return r, nil
+}
+
+// addBatch adds many records in one transaction (benchmark set-up; an
+// import of thousands of tokens would want it too).
+func (v *Vault) addBatch(rs []Record) error {
+	return v.use("add", func(k *keys) error {
+		return v.update(func(tx *bolt.Tx) error {
+			for i := range rs {
+				r := &rs[i]
+				if err := ValidateName(r.Name); err != nil {
+					return err
+				}
+				r.ID = newID()
+				if r.AddedAt.IsZero() {
+					r.AddedAt = time.Now().Round(0)
+				}
+				if err := claimName(tx, k, r.Name, r.ID); err != nil {
+					return fmt.Errorf("%q: %w", r.Name, err)
+				}
+				if err := putRecord(tx, k, r); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
+// Update replaces the record with r.ID by r. The name may change (it must
+// stay valid and unique); an AddedAt left zero keeps the stored one.
+func (v *Vault) Update(r Record) error {
+	if err := ValidateName(r.Name); err != nil {
+		return fmt.Errorf("update: %w", err)
+	}
+	return v.use(fmt.Sprintf("update %q", r.Name), func(k *keys) error {
+		return v.update(func(tx *bolt.Tx) error {
+			old, ok, err := getRecord(tx, k, r.ID)
+			switch {
+			case err != nil:
+				return err
+			case !ok || r.ID == "":
+				return ErrNotFound
+			}
+			return replace(tx, k, old, r)
+		})
+	})
+}
+
+func replace(tx *bolt.Tx, k *keys, old, r Record) error {
+	if r.AddedAt.IsZero() {
+		r.AddedAt = old.AddedAt
+	}
+	if err := claimName(tx, k, r.Name, r.ID); err != nil {
+		return err
+	}
+	if foldName(old.Name) != foldName(r.Name) {
+		if err := releaseName(tx, k, old.Name, r.ID); err != nil {
+			return err
+		}
+	}
+	return putRecord(tx, k, &r)
+}
+
+// Rename gives the record named oldName the name newName. Changing only the
+// case of a name is a rename too.
+func (v *Vault) Rename(oldName, newName string) error {
+	if err := ValidateName(newName); err != nil {
+		return fmt.Errorf("rename %q: %w", oldName, err)
+	}
+	return v.use(fmt.Sprintf("rename %q", oldName), func(k *keys) error {
+		return v.update(func(tx *bolt.Tx) error {
+			old, err := resolve(tx, k, oldName)
+			if err != nil {
+				return err
+			}
+			r := old
+			r.Name = newName
+			return replace(tx, k, old, r)
+		})
+	})
+}
+
+// Delete removes the record with that name or id. Deleting by id also works
+// for a record that can no longer be decrypted, so a user can clear a
+// damaged entry once they have its token from elsewhere.
+func (v *Vault) Delete(nameOrID string) error {
+	return v.use(fmt.Sprintf("delete %q", nameOrID), func(k *keys) error {
+		return v.update(func(tx *bolt.Tx) error {
+			r, err := resolve(tx, k, nameOrID)
+			var ce *CorruptError
+			switch {
+			case errors.As(err, &ce) && ce.Part == PartRecord && len(ce.IDs) == 1 && ce.IDs[0] == nameOrID:
+				// Damaged, addressed by id: drop it; its index entry goes
+				// stale and claimName treats it as free.
+				return tx.Bucket([]byte(bucketRecords)).Delete([]byte(nameOrID))
+			case err != nil:
+				return err
+			}
+			if err := releaseName(tx, k, r.Name, r.ID); err != nil {
+				return err
+			}
+			return tx.Bucket([]byte(bucketRecords)).Delete([]byte(r.ID))
+		})
+	})
+}
+
+// Generation returns the change counter. Every write by any process bumps
+// it in the same transaction, so a watcher that sees it change reloads. It
+// works while locked.
+func (v *Vault) Generation() (uint64, error) {
+	var g uint64
+	err := v.withHeader("generation", func(h header) { g = h.generation })
+	return g, err
+}
+
+// Status describes the vault. It works while locked.
+func (v *Vault) Status() (Status, error) {
+	s := Status{Path: v.path}
+	err := v.withHeader("status", func(h header) {
+		s.ID = h.id
+		s.FormatVersion = int(h.format)
+		s.Keyring = h.sources.Keyring
+		s.Passphrase = h.sources.Passphrase != nil
+		s.Generation = h.generation
+		if p := h.sources.Passphrase; p != nil {
+			s.KDF = p.KDF
+		}
+	}, func(tx *bolt.Tx) {
+		s.Count = tx.Bucket([]byte(bucketRecords)).Stats().KeyN
+	})
+	return s, err
+}
+
+func (v *Vault) withHeader(op string, fn func(h header), more ...func(tx *bolt.Tx)) error {
+	v.mu.RLock()
+	closed := v.closed
+	v.mu.RUnlock()
+	if closed {
+		return fmt.Errorf("%s: %w", op, ErrClosed)
+	}
+	err := withDB(v.path, v.timeout, modeRead, func(tx *bolt.Tx) error {
+		h, err := readHeader(tx)
+		if err != nil {
+			return err
+		}
+		if h.id != v.id {
+			return errReplaced
+		}
+		fn(h)
+		for _, f := range more {
+			f(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// changeSources runs a read-modify-write of the key sources in one
+// transaction, refusing a result with no source left.
+func (v *Vault) changeSources(op string, fn func(h *header) error) error {
+	return v.use(op, func(*keys) error { return v.changeSourcesLocked(fn) })
+}
+
+// changeSourcesLocked is changeSources for a caller already inside use.
+func (v *Vault) changeSourcesLocked(fn func(h *header) error) error {
+	return v.update(func(tx *bolt.Tx) error {
+		h, err := readHeader(tx)
+		if err != nil {
+			return err
+		}
+		if err := fn(&h); err != nil {
+			return err
+		}
+		if h.sources.Passphrase == nil && !h.sources.Keyring {
+			return ErrNoKeySource
+		}
+		return writeHeader(tx, h) // generation is bumped by update
+	})
+}
+
+// SetPassphrase adds a passphrase source, or replaces the passphrase, by
+// wrapping the data key anew. Records are not touched.
+func (v *Vault) SetPassphrase(pass []byte) error {
+	if len(pass) == 0 {
+		return errors.New("set passphrase: empty passphrase")
+	}
+	// The KDF runs before the transaction, with the key held for reading
+	// only long enough to wrap it.
+	var ps passSource
+	err := v.use("set passphrase", func(k *keys) error {
+		ps = newPassSource(k, v.id, pass, v.kdf)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return v.changeSources("set passphrase", func(h *header) error {
+		h.sources.Passphrase = &ps
+		return nil
+	})
+}
+
+// RemovePassphrase removes the passphrase source. It refuses (ErrNoKeySource)
+// when the keyring source is not configured, and also when the keyring does
+// not actually hold this vault's key right now: removing the only working
+// way in would lock the user out for good.
+func (v *Vault) RemovePassphrase() error {
+	return v.use("remove passphrase", func(k *keys) error {
+		if v.keyring == nil {
+			return fmt.Errorf("%w: no keyring available", ErrNoKeySource)
+		}
+		// Ask the keyring before taking the file lock: the call may take
+		// seconds, and the lock must not be held that long.
+		h, err := v.readHeader()
+		if err != nil {
+			return err
+		}
+		if !h.sources.Keyring {
+			return ErrNoKeySource
+		}
+		kk, err := v.keyFromKeyring(h)
+		if err != nil {
+			return fmt.Errorf("%w: the keyring source does not work: %w", ErrNoKeySource, err)
+		}
+		same := sameKey(kk.data[:], k.data[:])
+		kk.wipe()
+		if !same {
+			return fmt.Errorf("%w: the keyring holds a different key", ErrNoKeySource)
+		}
+		return v.changeSourcesLocked(func(h *header) error {
+			if !h.sources.Keyring {
+				return ErrNoKeySource
+			}
+			h.sources.Passphrase = nil
+			return nil
+		})
+	})
+}
+
+// AddKeyring stores the data key in the keyring (Options.Keyring) and
+// records the keyring source in the header. Adding it again re-stores the
+// key, which mends a deleted keyring entry while a passphrase opened the
+// vault.
+func (v *Vault) AddKeyring() error {
+	if v.keyring == nil {
+		return errors.New("add keyring: no keyring given")
+	}
+	return v.use("add keyring", func(k *keys) error {
+		h, err := v.readHeader()
+		if err != nil {
+			return err
+		}
+		if err := v.keyring.Set(KeyringService, v.id, base64.StdEncoding.EncodeToString(k.data[:])); err != nil {
+			return err
+		}
+		err = v.changeSourcesLocked(func(h *header) error {
+			h.sources.Keyring = true
+			return nil
+		})
+		if err != nil && !h.sources.Keyring {
+			// Best effort: the header does not mention the entry.
+			v.keyring.Delete(KeyringService, v.id)
+		}
+		return err
+	})
+}
+
+// RemoveKeyring removes the keyring source from the header and then deletes
+// the keyring entry. It refuses (ErrNoKeySource) without a passphrase
+// source.
+func (v *Vault) RemoveKeyring() error {
+	return v.use("remove keyring", func(k *keys) error {
+		err := v.changeSourcesLocked(func(h *header) error {
+			h.sources.Keyring = false
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if v.keyring == nil {
+			return nil
+		}
+		if err := v.keyring.Delete(KeyringService, v.id); err != nil && !errors.Is(err, ErrKeyNotFound) {
+			return fmt.Errorf("source removed, but the keyring entry could not be deleted: %w", err)
+		}
+		return nil
+	})
+}

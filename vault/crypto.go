@@ -1,0 +1,225 @@
+package vault
+
+import (
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/crypto/chacha20poly1305"
+)
+
+const (
+	keySize     = 32
+	nonceSize   = chacha20poly1305.NonceSizeX
+	sealVersion = 1 // first byte of every sealed value
+	saltSize    = 16
+)
+
+// DefaultKDF is the Argon2id cost used when Options.KDF is zero. Measured on
+// the project's 2-core reference machine (Xeon 2.6 GHz, other work running)
+// at about 0.5 s; 128 MiB makes guessing on GPUs expensive as well as slow.
+var DefaultKDF = KDFParams{Time: 3, Memory: 128 * 1024, Threads: 2}
+
+// Bounds for KDF parameters read from a header: a crafted file must not make
+// Open allocate the machine's whole memory or spin for hours.
+const (
+	maxKDFTime   = 64
+	maxKDFMemory = 4 * 1024 * 1024 // KiB, 4 GiB
+)
+
+func (p KDFParams) validate() error {
+	if p.Time < 1 || p.Time > maxKDFTime || p.Threads < 1 ||
+		p.Memory < 8*uint32(p.Threads) || p.Memory > maxKDFMemory {
+		return fmt.Errorf("kdf parameters out of range (time %d, memory %d KiB, threads %d)", p.Time, p.Memory, p.Threads)
+	}
+	return nil
+}
+
+// keys is what an unlocked vault holds: the data key and the two keys
+// derived from it with HKDF, so the record AEAD and the name-index MAC never
+// share a key.
+type keys struct {
+	data  [keySize]byte
+	rec   [keySize]byte // XChaCha20-Poly1305 key for records and the key check
+	index [keySize]byte // HMAC-SHA256 key for the name index
+}
+
+func deriveKeys(data []byte) (*keys, error) {
+	if len(data) != keySize {
+		return nil, fmt.Errorf("data key is %d bytes, want %d", len(data), keySize)
+	}
+	k := new(keys)
+	copy(k.data[:], data)
+	for _, d := range []struct {
+		dst  *[keySize]byte
+		info string
+	}{{&k.rec, "cxtokens record key v1"}, {&k.index, "cxtokens name index key v1"}} {
+		out, err := hkdf.Key(sha256.New, data, nil, d.info, keySize)
+		if err != nil {
+			return nil, err
+		}
+		copy(d.dst[:], out)
+		clear(out)
+	}
+	return k, nil
+}
+
+// wipe zeroes the key material. The AEAD values made from it during
+// operations are short-lived garbage Go gives us no way to clear; this is
+// best effort, as everywhere in a garbage-collected language.
+func (k *keys) wipe() {
+	if k == nil {
+		return
+	}
+	clear(k.data[:])
+	clear(k.rec[:])
+	clear(k.index[:])
+}
+
+func (k *keys) aead() cipher.AEAD {
+	a, err := chacha20poly1305.NewX(k.rec[:])
+	if err != nil {
+		panic(err) // unreachable: the key has the right length
+	}
+	return a
+}
+
+// nameKey is the name index key for a name: HMAC-SHA256 of its case-folded
+// form, so equal-ignoring-case names collide while the file reveals nothing
+// about them.
+func (k *keys) nameKey(name string) []byte {
+	m := hmac.New(sha256.New, k.index[:])
+	m.Write([]byte(foldName(name)))
+	return m.Sum(nil)
+}
+
+// recordAD is the associated data of a sealed value: a record is
+// authenticated together with the bucket and key it is stored under, so a
+// value copied or swapped to another id fails to open.
+func recordAD(dst []byte, bucket, id string) []byte {
+	dst = append(dst[:0], "cxtokens\x00"...)
+	dst = append(dst, bucket...)
+	dst = append(dst, 0)
+	return append(dst, id...)
+}
+
+// seal returns version | nonce | ciphertext for plaintext with a fresh
+// random nonce.
+func seal(a cipher.AEAD, ad, plaintext []byte) []byte {
+	out := make([]byte, 1+nonceSize, 1+nonceSize+len(plaintext)+a.Overhead())
+	out[0] = sealVersion
+	rand.Read(out[1:])
+	return a.Seal(out, out[1:], plaintext, ad)
+}
+
+var (
+	errSealedNewer = errors.New("sealed with a newer format")
+	errSealedBad   = errors.New("authentication failed")
+)
+
+// unseal opens a value made by seal. The plaintext is a fresh slice, never
+// an alias of sealed (which may point into a bbolt page).
+func unseal(a cipher.AEAD, ad, sealed []byte) ([]byte, error) {
+	if len(sealed) == 0 {
+		return nil, fmt.Errorf("%w: empty value", errSealedBad)
+	}
+	switch v := sealed[0]; {
+	case v > sealVersion:
+		return nil, fmt.Errorf("%w (version %d)", errSealedNewer, v)
+	case v != sealVersion:
+		return nil, fmt.Errorf("%w: unknown version %d", errSealedBad, v)
+	}
+	if len(sealed) < 1+nonceSize+a.Overhead() {
+		return nil, fmt.Errorf("%w: value too short", errSealedBad)
+	}
+	pt, err := a.Open(nil, sealed[1:1+nonceSize], sealed[1+nonceSize:], ad)
+	if err != nil {
+		return nil, errSealedBad
+	}
+	return pt, nil
+}
+
+// checkAD binds the key check value to the vault id: a key that opens it is
+// this vault's data key.
+func checkAD(vaultID string) []byte { return []byte("cxtokens key check\x00" + vaultID) }
+
+func (k *keys) makeCheck(vaultID string) []byte {
+	return seal(k.aead(), checkAD(vaultID), nil)
+}
+
+func (k *keys) verifyCheck(vaultID string, check []byte) bool {
+	_, err := unseal(k.aead(), checkAD(vaultID), check)
+	return err == nil
+}
+
+// passSource is the passphrase key source as stored in the header.
+type passSource struct {
+	KDF     KDFParams `json:"kdf"`
+	Salt    []byte    `json:"salt"`
+	Wrapped []byte    `json:"wrapped"` // seal(argon2id(pass), data key)
+}
+
+// wrapAD binds the wrapped key to the vault and to the KDF parameters, so
+// lowering the stored cost in the file makes unwrapping fail instead of
+// quietly weakening the next rewrap.
+func wrapAD(vaultID string, p KDFParams, salt []byte) []byte {
+	ad := []byte("cxtokens passphrase wrap\x00" + vaultID + "\x00")
+	ad = binary.BigEndian.AppendUint32(ad, p.Time)
+	ad = binary.BigEndian.AppendUint32(ad, p.Memory)
+	ad = append(ad, p.Threads)
+	return append(ad, salt...)
+}
+
+func passKEK(pass []byte, p KDFParams, salt []byte) cipher.AEAD {
+	kek := argon2.IDKey(pass, salt, p.Time, p.Memory, p.Threads, keySize)
+	defer clear(kek)
+	a, err := chacha20poly1305.NewX(kek)
+	if err != nil {
+		panic(err) // unreachable: the key has the right length
+	}
+	return a
+}
+
+// newPassSource wraps the data key under a key derived from pass. It runs
+// the (slow) KDF, so callers do it outside any bbolt transaction.
+func newPassSource(k *keys, vaultID string, pass []byte, p KDFParams) passSource {
+	salt := make([]byte, saltSize)
+	rand.Read(salt)
+	a := passKEK(pass, p, salt)
+	return passSource{KDF: p, Salt: salt, Wrapped: seal(a, wrapAD(vaultID, p, salt), k.data[:])}
+}
+
+// unwrap derives the KEK from pass and opens the wrapped data key. A wrong
+// passphrase and a tampered wrap are indistinguishable: both fail the AEAD.
+func (s passSource) unwrap(vaultID string, pass []byte) ([]byte, error) {
+	if err := s.KDF.validate(); err != nil {
+		return nil, corruptHeader(err.Error())
+	}
+	if len(s.Salt) < 8 {
+		return nil, corruptHeader("passphrase salt too short")
+	}
+	a := passKEK(pass, s.KDF, s.Salt)
+	data, err := unseal(a, wrapAD(vaultID, s.KDF, s.Salt), s.Wrapped)
+	switch {
+	case errors.Is(err, errSealedNewer):
+		return nil, fmt.Errorf("passphrase source: %w; update cxtokens", ErrNewerVersion)
+	case err != nil:
+		return nil, ErrWrongPassphrase
+	}
+	return data, nil
+}
+
+func newDataKey() []byte {
+	k := make([]byte, keySize)
+	rand.Read(k)
+	return k
+}
+
+func sameKey(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }

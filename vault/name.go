@@ -1,0 +1,59 @@
+package vault
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxNameLen is the longest token name, in characters (runes).
+const MaxNameLen = 64
+
+// ValidateName checks a token name: 1–64 printable characters, no leading
+// or trailing space, no control characters.
+func ValidateName(name string) error {
+	if name == "" {
+		return fmt.Errorf("%w: empty", ErrInvalidName)
+	}
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("%w %q: not valid UTF-8", ErrInvalidName, name)
+	}
+	if n := utf8.RuneCountInString(name); n > MaxNameLen {
+		return fmt.Errorf("%w %q: %d characters, at most %d", ErrInvalidName, name, n, MaxNameLen)
+	}
+	first, _ := utf8.DecodeRuneInString(name)
+	last, _ := utf8.DecodeLastRuneInString(name)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return fmt.Errorf("%w %q: leading or trailing space", ErrInvalidName, name)
+	}
+	for _, r := range name {
+		// IsPrint admits letters, marks, numbers, punctuation, symbols and
+		// the ASCII space only: control, format, private-use and the other
+		// space characters (NBSP, ideographic space…) are out, so two names
+		// that look alike on screen are less likely to differ invisibly.
+		if !unicode.IsPrint(r) {
+			return fmt.Errorf("%w %q: character %U is not printable", ErrInvalidName, name, r)
+		}
+	}
+	return nil
+}
+
+// foldName maps a name to the canonical form used for case-insensitive
+// uniqueness: every rune becomes the smallest member of its Unicode simple
+// case-folding orbit. Two names fold equal exactly when strings.EqualFold
+// says they are equal (unlike ToLower, which misses K/k/K-sign and friends).
+func foldName(name string) string {
+	var b strings.Builder
+	b.Grow(len(name))
+	for _, r := range name {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < least {
+				least = f
+			}
+		}
+		b.WriteRune(least)
+	}
+	return b.String()
+}
