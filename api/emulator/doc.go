@@ -126,7 +126,7 @@
 //     URL with offset raised by limit and every other argument kept}.
 //   - order: "field", "field asc", "field desc" (several joined by commas)
 //     or "shuffle"; nulls sort first; unknown or list/object field → 400.
-//     Without order, items come in creation order.
+//     Without order (or with an empty one), items come in creation order.
 //   - filter: the grammar is in filter.go; operators eq ne gt ge lt le like
 //     ilike notlike in notin contains notcontains, joined by and. Values are
 //     typed by the field: numbers, true/false, dates (2024-09-11 or any
@@ -150,6 +150,11 @@
 //     "object validation error", "Unsupported media type") plus "Method Not
 //     Allowed", "Conflict" (duplicate sub-login), "Request Entity Too Large"
 //     (bodies over 1 MiB) and "Too Many Requests".
+//   - Faults answer before authentication: 429 carries Retry-After (whole
+//     seconds, at least 1) and a "Too Many Requests" body; ServerError uses
+//     the status's text as the label; RedirectTo answers 307 with Location =
+//     RedirectTo + path + query; Oversize turns a 200 body into a valid JSON
+//     object whose first member is OversizeBytes of padding, streamed.
 //   - Dates are emitted in UTC with milliseconds and Z
 //     (2024-09-11T13:46:42.211Z).
 //   - POST /oauth/logins (JSON) makes a sub-login "<partner login>_<suffix>"

@@ -15,7 +15,9 @@ const BasePath = "/core/v2"
 // Faults are opt-in misbehaviours for tests. Zero value: none.
 //
 // They apply before authentication, in this order: Latency, Stall,
-// RedirectTo, RateLimit, ServerError; Oversize rewrites 200 answers.
+// RedirectTo, RateLimit, ServerError; Oversize rewrites 200 answers. A
+// request whose context ends during Latency or Stall is aborted
+// (http.ErrAbortHandler), so no answer is sent.
 type Faults struct {
 	Latency      time.Duration // added before every response
 	RateLimit    int           // the next N requests get 429

@@ -248,7 +248,8 @@ func FuzzListQuery(f *testing.F) {
 				_, hasNext := env.Pagination["next"]
 				if env.Count != len(env.Items) || env.Limit < 1 || env.Limit > maxLimit || env.Count > env.Limit ||
 					env.Offset < 0 || hasNext != env.HasMore || env.Items == nil {
-					t.Fatalf("%s?%q: inconsistent envelope %+v", path, raw, env)
+					t.Fatalf("%s?%q: inconsistent envelope: count %d, %d items, limit %d, offset %d, has_more %v, next %v",
+						path, raw, env.Count, len(env.Items), env.Limit, env.Offset, env.HasMore, hasNext)
 				}
 			default:
 				t.Fatalf("%s?%q: status %d", path, raw, rec.Code)

@@ -114,12 +114,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return
+			// Drop the connection rather than let net/http send an
+			// empty 200 to a client that may still be there (shutdown).
+			panic(http.ErrAbortHandler)
 		}
 	}
 	if f.Stall {
 		<-ctx.Done()
-		return
+		panic(http.ErrAbortHandler)
 	}
 	if f.RedirectTo != "" {
 		w.Header().Set("Location", strings.TrimRight(f.RedirectTo, "/")+r.URL.RequestURI())
@@ -389,7 +391,7 @@ func (p *principal) hasAny(scopes []string) bool {
 	return false
 }
 
-// tokenScopes is what a token minted by this principal may hold: the
+// mintableScopes is what a token minted by this principal may hold: the
 // partner's available_scopes, or a sub-login's token_scopes.
 func (p *principal) mintableScopes() []string {
 	if p.tok == nil {

@@ -1,8 +1,10 @@
 package emulator_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -334,5 +336,29 @@ func TestList_FieldFiltering(t *testing.T) {
 	c = h.get("/storage/containers/"+h.seed.ContainerSID+"?exclude_fields=external_attributes", bearer(h.boot)).want(t, 200)
 	if _, ok := c["external_attributes"]; ok || len(c) != 39 {
 		t.Errorf("container exclude: %d keys", len(c))
+	}
+}
+
+func TestList_NextURL_TLS(t *testing.T) {
+	srv := emulator.New(emulator.Options{})
+	ts := httptest.NewTLSServer(srv)
+	defer ts.Close()
+	for range 3 {
+		srv.IssueToken("t", nil, 0)
+	}
+	status, body, err := send(ts.Client(), http.MethodGet, ts.URL+"/core/v2/oauth/tokens?limit=2", bearer(srv.Seed().Token), "", "")
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("TLS list: %d %v", status, err)
+	}
+	var env struct {
+		Pagination struct {
+			Next string `json:"next"`
+		} `json:"pagination"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatal(err)
+	}
+	if want := ts.URL + "/core/v2/oauth/tokens?limit=2&offset=2"; env.Pagination.Next != want {
+		t.Errorf("next %q, want %q", env.Pagination.Next, want)
 	}
 }

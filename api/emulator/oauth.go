@@ -121,7 +121,8 @@ func (s *Server) handleCreateToken(c *call) {
 	switch req.grantType {
 	case "":
 		if hp == nil {
-			writeError(c.w, errUnauthorized)
+			writeError(c.w, newError(http.StatusUnauthorized, msgUnauthorized, fieldErr("grant_type",
+				"send an Authorization header, or grant_type=password with username and password")))
 			return
 		}
 		owner, allowed = hp.partner, hp.mintableScopes()
