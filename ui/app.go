@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,6 +75,7 @@ type UI struct {
 	trayBusy        map[string]bool // token names with a tray test running
 	visible         bool
 	quitting        bool
+	trayOn          bool       // a tray host was found and the tray installed
 	menu            *fyne.Menu // the tray menu last installed
 	clip            *clipGuard
 	notified        map[string]string // record ID → local date of its last expiry notification
@@ -139,7 +141,6 @@ func New(a fyne.App, o Options) *UI {
 	}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.lastActive = u.clock.Now()
-	u.loadNotified()
 	u.clip = &clipGuard{cb: a.Clipboard(), clock: u.clock, after: u.prefs.clipboardClear}
 
 	title := o.Title
@@ -149,8 +150,12 @@ func New(a fyne.App, o Options) *UI {
 	u.win = a.NewWindow(title)
 	u.win.SetIcon(assets.Icon)
 	u.win.SetContent(u.build(o.Banner))
+	u.setStatus("")
 	u.win.Resize(fyne.NewSize(1000, 660))
 	u.win.SetCloseIntercept(u.onClose)
+	// A left click on the tray icon shows the window behind our back;
+	// focus is how we learn it is visible again.
+	a.Lifecycle().SetOnEnteredForeground(func() { u.visible = true })
 	return u
 }
 
@@ -221,11 +226,26 @@ func (u *UI) build(banner string) fyne.CanvasObject {
 // start hidden and a tray host can bring it back), loads the vault in the
 // background and starts watching the vault file.
 func (u *UI) Start() {
-	u.installTray()
-	if u.prefs.startHidden() && u.tray != nil && u.trayHost() {
-		u.visible = false
-	} else {
+	switch {
+	case u.tray == nil:
 		u.showWindow()
+	case u.prefs.startHidden():
+		if u.trayHost() {
+			u.trayOn = true
+			u.installTray()
+		} else {
+			u.showWindow()
+		}
+	default:
+		// The window first, the bus question after: starting fast matters
+		// more than the tray icon's first few milliseconds.
+		u.showWindow()
+		u.do(job{quiet: true, action: "look for a tray host"}, func(context.Context) (func(), error) {
+			if !u.trayHost() {
+				return nil, nil
+			}
+			return func() { u.trayOn = true; u.installTray() }, nil
+		})
 	}
 	u.open()
 	if u.path != "" {
@@ -252,10 +272,11 @@ func (u *UI) showWindow() {
 	u.refreshTimes()
 }
 
-// onClose hides the window to the tray when a tray host will show the icon
-// to bring it back; otherwise closing quits, so the app is never unreachable.
+// onClose hides the window to the tray when a tray host shows the icon that
+// brings it back; otherwise closing quits, so the app is never unreachable.
+// The host is asked again because a panel can go away while the app runs.
 func (u *UI) onClose() {
-	if u.tray != nil && u.trayHost() {
+	if u.trayOn && u.trayHost() {
 		u.hideWindow()
 		return
 	}
@@ -514,8 +535,20 @@ func (u *UI) lock() {
 // touch records user activity for auto-lock.
 func (u *UI) touch() { u.lastActive = u.clock.Now() }
 
+// setStatus shows a line in the status bar; "" shows where the vault is.
 func (u *UI) setStatus(s string) {
+	if s == "" && u.path != "" {
+		s = "Vault: " + tildeHome(u.path)
+	}
 	u.status.SetText(s)
+}
+
+// tildeHome shortens a path under the home directory to ~/….
+func tildeHome(p string) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "/" && strings.HasPrefix(p, home+string(os.PathSeparator)) {
+		return "~" + p[len(home):]
+	}
+	return p
 }
 
 // refreshTimes redraws what shows relative times: countdowns and "ago".

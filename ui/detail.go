@@ -36,13 +36,13 @@ type detailPane struct {
 	baseURL  *widget.Label
 	account  *widget.Label
 	sid      *widget.Label
-	scopes   *widget.Label
+	scopes   *fyne.Container // tags, or a label when unknown
 	created  *widget.Label
 	expires  *widget.Label
 	lastUsed *widget.Label
 	lastTest *widget.Label
 	note     *widget.Label
-	noteKey  *widget.Label
+	noteKey  *widget.RichText
 	added    *widget.Label
 
 	testBtn    *widget.Button
@@ -58,7 +58,7 @@ func newDetailPane(u *UI) *detailPane {
 	d.name.SizeName = theme.SizeNameSubHeadingText
 	d.name.TextStyle.Bold = true
 	d.name.Truncation = fyne.TextTruncateEllipsis
-	d.dot = widget.NewIcon(dotUntried)
+	d.dot = widget.NewIcon(dotIcon(theme.ColorNameDisabled))
 	d.summary = widget.NewLabel("")
 	d.summary.Truncation = fyne.TextTruncateEllipsis
 
@@ -77,14 +77,11 @@ func newDetailPane(u *UI) *detailPane {
 		l.Selectable = true
 		return l
 	}
-	d.baseURL, d.account, d.sid, d.scopes = value(), value(), value(), value()
+	d.baseURL, d.account, d.sid = value(), value(), value()
+	d.scopes = container.New(layout.NewRowWrapLayout())
 	d.created, d.expires, d.lastUsed, d.lastTest = value(), value(), value(), value()
 	d.note, d.added = value(), value()
-	key := func(s string) *widget.Label {
-		l := widget.NewLabel(s)
-		l.Importance = widget.LowImportance
-		return l
-	}
+	key := keyText
 	d.noteKey = key("Note")
 	grid := container.New(layout.NewFormLayout(),
 		key("Base URL"), d.baseURL,
@@ -138,7 +135,7 @@ func (d *detailPane) show() {
 	d.setBody(d.details)
 	now := d.u.clock.Now()
 	d.name.SetText(r.Name)
-	d.dot.SetResource(dot(r.LastTest))
+	d.dot.SetResource(dotIcon(dot(r.LastTest)))
 	d.summary.SetText(summary(r, now))
 	if !d.revealed {
 		d.token.SetText(d.u.all[d.u.find(r.ID)].mask)
@@ -150,7 +147,7 @@ func (d *detailPane) show() {
 	d.baseURL.SetText(base)
 	d.account.SetText(orUnknown(r.PartnerSID))
 	d.sid.SetText(orUnknown(r.TokenSID))
-	d.scopes.SetText(scopeLines(r))
+	d.showScopes(r)
 	if r.Created.IsZero() {
 		d.created.SetText(orUnknown(""))
 	} else {
@@ -377,7 +374,7 @@ func (u *UI) testToken(name string, t trigger, fromTray bool) {
 				u.setRecords(recs, gen)
 				line := "“" + name + "”: " + rep.Outcome.Words()
 				if rep.Status != 0 {
-					line += fmt.Sprintf(" (HTTP %d in %d ms)", rep.Status, rep.Latency.Milliseconds())
+					line += fmt.Sprintf(" (HTTP %d in %s)", rep.Status, millis(rep.Latency))
 				}
 				u.setStatus(line + ".")
 				if fromTray {
@@ -385,4 +382,20 @@ func (u *UI) testToken(name string, t trigger, fromTray bool) {
 				}
 			}, nil
 		})
+}
+
+// showScopes lists the scopes as tags in plain words, or says they are not
+// known yet.
+func (d *detailPane) showScopes(r vault.Record) {
+	var objs []fyne.CanvasObject
+	if len(r.Scopes) == 0 {
+		l := widget.NewLabel(scopesUnknown(r))
+		l.Wrapping = fyne.TextWrapWord
+		objs = append(objs, l)
+	}
+	for _, s := range r.Scopes {
+		objs = append(objs, newTag(tokens.DescribeScope(s)))
+	}
+	d.scopes.Objects = objs
+	d.scopes.Refresh()
 }

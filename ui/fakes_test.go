@@ -319,7 +319,7 @@ type deps interface {
 func newHarness(t *testing.T, svc deps) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
-	h := &harness{app: a, clock: &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local)}, tray: &fakeTray{}}
+	h := &harness{app: a, clock: &fakeClock{now: time.Now()}, tray: &fakeTray{}, host: true}
 	h.u = New(a, Options{
 		Store: svc, Editor: svc, Remote: svc, Locker: svc,
 		Tray:     h.tray,

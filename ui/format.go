@@ -166,7 +166,7 @@ func testLine(t *vault.TestResult, now time.Time) string {
 		fmt.Fprintf(&b, " · HTTP %d", t.Status)
 	}
 	if t.Latency > 0 {
-		fmt.Fprintf(&b, " in %d ms", t.Latency.Milliseconds())
+		b.WriteString(" in " + millis(t.Latency))
 	}
 	b.WriteString(" · " + ago(t.At, now))
 	return b.String()
@@ -186,17 +186,18 @@ func lastUse(r vault.Record) string {
 	}
 }
 
-// scopeLines lists the scopes in plain words, one a line.
-func scopeLines(r vault.Record) string {
-	if r.DetailsAt.IsZero() && len(r.Scopes) == 0 {
+// scopesUnknown is what the scopes row says when there are no scopes to show.
+func scopesUnknown(r vault.Record) string {
+	if r.DetailsAt.IsZero() {
 		return "unknown: refresh details to ask the server"
 	}
-	if len(r.Scopes) == 0 {
-		return "none"
+	return "none"
+}
+
+// millis is a latency as people read it; loopback answers take under 1 ms.
+func millis(d time.Duration) string {
+	if d < time.Millisecond {
+		return "under 1 ms"
 	}
-	lines := make([]string, len(r.Scopes))
-	for i, s := range r.Scopes {
-		lines[i] = tokens.DescribeScope(s)
-	}
-	return strings.Join(lines, "\n")
+	return fmt.Sprintf("%d ms", d.Milliseconds())
 }

@@ -11,27 +11,26 @@ import (
 	"cxtokens/vault"
 )
 
-// Status dots, coloured by the theme so they follow light and dark mode.
-var (
-	dotWorks   = theme.NewColoredResource(theme.MediaRecordIcon(), theme.ColorNameSuccess)
-	dotFailed  = theme.NewColoredResource(theme.MediaRecordIcon(), theme.ColorNameError)
-	dotWarn    = theme.NewColoredResource(theme.MediaRecordIcon(), theme.ColorNameWarning)
-	dotUntried = theme.NewColoredResource(theme.MediaRecordIcon(), theme.ColorNameDisabled)
-)
-
-// dot is the status dot for a token's last test.
-func dot(t *vault.TestResult) fyne.Resource {
+// dot is the colour of the status dot for a token's last test: a theme
+// colour, so it follows light and dark mode.
+func dot(t *vault.TestResult) fyne.ThemeColorName {
 	if t == nil {
-		return dotUntried
+		return theme.ColorNameDisabled
 	}
 	switch tokens.Outcome(t.Outcome) {
 	case tokens.OutcomeWorks:
-		return dotWorks
+		return theme.ColorNameSuccess
 	case tokens.OutcomeInvalid:
-		return dotFailed
+		return theme.ColorNameError
 	default:
-		return dotWarn
+		return theme.ColorNameWarning
 	}
+}
+
+// dotIcon draws a status dot. It is built on use, not at package init,
+// because theme icons need a running app.
+func dotIcon(c fyne.ThemeColorName) fyne.Resource {
+	return theme.NewColoredResource(theme.MediaRecordIcon(), c)
 }
 
 // listRow is one line of the token list; widget.List recycles it.
@@ -41,11 +40,12 @@ type listRow struct {
 	name   *widget.Label
 	sub    *widget.Label
 	expiry *widget.Label
+	color  fyne.ThemeColorName // of the dot, to skip redrawing it
 }
 
 func newListRow() fyne.CanvasObject {
 	r := &listRow{
-		dot:    widget.NewIcon(dotUntried),
+		dot:    widget.NewIcon(dotIcon(theme.ColorNameDisabled)),
 		name:   widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		sub:    widget.NewLabel(""),
 		expiry: widget.NewLabel(""),
@@ -53,7 +53,6 @@ func newListRow() fyne.CanvasObject {
 	r.name.Truncation = fyne.TextTruncateEllipsis
 	r.sub.Truncation = fyne.TextTruncateEllipsis
 	r.sub.SizeName = theme.SizeNameCaptionText
-	r.sub.Importance = widget.LowImportance
 	r.expiry.SizeName = theme.SizeNameCaptionText
 	r.ExtendBaseWidget(r)
 	return r
@@ -72,7 +71,10 @@ func (u *UI) updateListRow(id widget.ListItemID, o fyne.CanvasObject) {
 	}
 	rec := u.all[u.shown[id]].rec
 	r := o.(*listRow)
-	r.dot.SetResource(dot(rec.LastTest))
+	if c := dot(rec.LastTest); c != r.color {
+		r.color = c
+		r.dot.SetResource(dotIcon(c))
+	}
 	r.name.SetText(rec.Name)
 	r.sub.SetText(account(rec))
 	now := u.clock.Now()

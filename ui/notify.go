@@ -14,7 +14,7 @@ import (
 func (u *UI) notifyTest(rep tokens.TestReport) {
 	if rep.Outcome == tokens.OutcomeWorks {
 		u.app.SendNotification(fyne.NewNotification("“"+rep.Name+"” works",
-			fmt.Sprintf("HTTP %d in %d ms.", rep.Status, rep.Latency.Milliseconds())))
+			fmt.Sprintf("HTTP %d in %s.", rep.Status, millis(rep.Latency))))
 		return
 	}
 	msg := rep.Detail
@@ -25,7 +25,9 @@ func (u *UI) notifyTest(rep tokens.TestReport) {
 }
 
 // notifyExpiring sends one notification about tokens that expire within
-// expiryWarning, mentioning each token at most once per day.
+// expiryWarning, mentioning each token at most once per day. What was
+// mentioned is kept in memory, not in preferences: Fyne's preferences file
+// is rewritten and reloaded on every change, and the app runs all day.
 func (u *UI) notifyExpiring() {
 	if !u.loaded || u.locked {
 		return
@@ -42,9 +44,6 @@ func (u *UI) notifyExpiring() {
 		u.notified[r.ID] = today
 		due = append(due, "“"+r.Name+"” in "+span(r.AccessExpires.Sub(now)))
 	}
-	if len(due) > 0 {
-		u.saveNotified(today)
-	}
 	switch len(due) {
 	case 0:
 		return
@@ -55,29 +54,4 @@ func (u *UI) notifyExpiring() {
 		u.app.SendNotification(fyne.NewNotification(fmt.Sprintf("%d tokens expire soon", len(due)),
 			strings.Join(due, ", ")+". Create replacements before they stop working."))
 	}
-}
-
-// prefExpiryNotified remembers, across restarts, which tokens were already
-// mentioned today: "recordID=YYYY-MM-DD" entries (random IDs, not names).
-const prefExpiryNotified = "expiryNotified"
-
-func (u *UI) loadNotified() {
-	for _, e := range u.prefs.p.StringList(prefExpiryNotified) {
-		if id, day, ok := strings.Cut(e, "="); ok {
-			u.notified[id] = day
-		}
-	}
-}
-
-// saveNotified keeps only today's entries, so the list never grows.
-func (u *UI) saveNotified(today string) {
-	var keep []string
-	for id, day := range u.notified {
-		if day == today {
-			keep = append(keep, id+"="+day)
-		} else {
-			delete(u.notified, id)
-		}
-	}
-	u.prefs.p.SetStringList(prefExpiryNotified, keep)
 }

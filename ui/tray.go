@@ -12,8 +12,11 @@ import (
 // installTray derives the tray menu from the current state and installs it.
 // It is called on every change (load, add, rename, delete, lock) rather than
 // patching items, so the menu can never drift from the vault.
+//
+// Without a tray host at start there is no tray at all: the icon would show
+// nowhere, and the tray library only complains about it.
 func (u *UI) installTray() {
-	if u.tray == nil {
+	if !u.trayOn {
 		return
 	}
 	if u.menu == nil {

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"cxtokens/api"
 	"cxtokens/tokens"
@@ -74,7 +75,7 @@ func TestUI_Test_ShowsResult(t *testing.T) {
 	if got := h.u.detail.lastTest.Text; !strings.Contains(got, "invalid or revoked") || !strings.Contains(got, "HTTP 401") {
 		t.Errorf("last test shows %q", got)
 	}
-	if r, _ := h.u.record(); dot(r.LastTest) != dotFailed {
+	if r, _ := h.u.record(); dot(r.LastTest) != theme.ColorNameError {
 		t.Error("a failed test does not turn the dot red")
 	}
 	if h.u.detail.testBtn.Disabled() {
