@@ -228,3 +228,21 @@ func TestHasBenchmark(t *testing.T) {
 		t.Errorf("hasBenchmark = %v, %v; want true", ok, err)
 	}
 }
+
+func TestParseXwininfo(t *testing.T) {
+	out := `
+xwininfo: Window id: 0x400001 "CarrierX Tokens"
+
+  Absolute upper-left X:  0
+  Absolute upper-left Y:  0
+  Width: 1000
+  Height: 660
+  Depth: 24
+`
+	if w, h := parseXwininfo(out); w != 1000 || h != 660 {
+		t.Errorf("parseXwininfo = %d×%d, want 1000×660", w, h)
+	}
+	if w, h := parseXwininfo("xwininfo: error: no such window\n"); w != 0 || h != 0 {
+		t.Errorf("parseXwininfo of an error = %d×%d, want 0×0", w, h)
+	}
+}

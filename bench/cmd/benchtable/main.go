@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -97,6 +98,8 @@ func mainCode() int {
 		rows = append(rows, benchFilter(ctx, cfg)...)
 	}
 
+	// Print in row order, whatever order they were measured in.
+	slices.SortStableFunc(rows, func(a, b row) int { return strings.Compare(a.id, b.id) })
 	header := fmt.Sprintf("cxtokens benchmark table, %s · %s · %s/%s, %d CPUs · %s · load average %s at start, %s at end · %s",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(),
 		runtime.Version(), load0, loadAvg(), fmt.Sprintf("took %.0f s", time.Since(started).Seconds()))

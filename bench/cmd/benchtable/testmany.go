@@ -14,13 +14,13 @@ import (
 // slow, far-away API, where testing tokens one at a time is what hurts.
 const latency = 100 * time.Millisecond
 
-// benchTestMany tests every seeded token through tokens.Service.TestMany —
-// the same code the desktop app's "test all" runs — against the loopback
+// benchTestMany tests every seeded token through tokens.Service.TestMany,
+// the bounded-concurrency workflow both front-ends share, against the loopback
 // emulator with added latency, once with the bounded default concurrency
 // and once one at a time (the reference), each test also storing its result
 // in the vault as a person's test would.
 func benchTestMany(ctx context.Context, cfg config, env *benchEnv) []row {
-	figure := fmt.Sprintf("test %d tokens, +%v API latency, bounded concurrency", len(env.names), latency)
+	figure := fmt.Sprintf("test %d tokens, +%d ms API latency, bounded concurrency", len(env.names), latency.Milliseconds())
 	fail := func(err error) []row {
 		return []row{errRow("4", figure, errors.New(env.scrub.scrub(err.Error())))}
 	}
