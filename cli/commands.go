@@ -277,26 +277,10 @@ func (a *app) cmdTest(c *command, args []string) error {
 		return err
 	}
 	if rep.Outcome != tokens.OutcomeWorks {
-		a.say("cxtokens: %q %s: %s", rep.Name, outcomeVerb(rep.Outcome), oneLine(rep.Detail))
+		a.say("cxtokens: test %q: %s", rep.Name, oneLine(rep.Detail))
 		return exitCode(1)
 	}
 	return nil
-}
-
-func outcomeVerb(o tokens.Outcome) string {
-	switch o {
-	case tokens.OutcomeInvalid:
-		return "is invalid or revoked"
-	case tokens.OutcomeMissingScope:
-		return "is missing a scope"
-	case tokens.OutcomeRateLimited:
-		return "was rate limited"
-	case tokens.OutcomeServerError:
-		return "met a server error"
-	case tokens.OutcomeNetwork:
-		return "could not reach the API (network or TLS error)"
-	}
-	return o.Words()
 }
 
 func (a *app) cmdInfo(c *command, args []string) error {
@@ -540,7 +524,7 @@ func (a *app) cmdForget(c *command, args []string) error {
 	if err := svc.Forget(r.Name); err != nil {
 		return err
 	}
-	a.say("forgot %q: removed from this vault only — it was NOT revoked and still works on the server", r.Name)
+	a.say("forgot %q: removed from this vault only — it was NOT revoked on the server", r.Name)
 	return nil
 }
 

@@ -68,6 +68,7 @@ func (a *app) report(err error) int {
 func hintFor(err error) string {
 	var unknown *tokens.UnknownNameError
 	var scope *tokens.ScopeError
+	var locked *vault.LockedError
 	switch {
 	case errors.As(err, &unknown):
 		return "see `cxtokens list`"
@@ -78,7 +79,12 @@ func hintFor(err error) string {
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "check CXTOKENS_PASSPHRASE, or type the passphrase again"
 	case errors.Is(err, vault.ErrKeyringUnavailable):
-		return "the OS keyring (Secret Service) is not reachable: use `cxtokens vault init --passphrase` for a vault without it, or set CXTOKENS_PASSPHRASE if this vault has a passphrase"
+		if strings.Contains(err.Error(), "vault init --passphrase") {
+			return "" // tokens said what to do (the vault could not be created)
+		}
+		return "the OS keyring (Secret Service) did not answer: run cxtokens where it is unlocked (a desktop session), or set CXTOKENS_PASSPHRASE if this vault has a passphrase"
+	case errors.As(err, &locked) && locked.Hint != "":
+		return "" // the vault says how to get in
 	case errors.Is(err, tokens.ErrNoPassphrase) || errors.Is(err, vault.ErrLocked):
 		return "give the vault passphrase in CXTOKENS_PASSPHRASE or type it in a terminal; if the keyring entry is lost and the vault has no passphrase, restore an export with `cxtokens import`"
 	case errors.Is(err, vault.ErrKeyNotFound):

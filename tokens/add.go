@@ -98,7 +98,8 @@ func (s *Service) Add(ctx context.Context, in AddInput) (rec vault.Record, warni
 		return err
 	})
 	if err != nil {
-		return vault.Record{}, nil, fmt.Errorf("add token %q: %w", in.Name, err)
+		// The vault's errors name the operation and the name already.
+		return vault.Record{}, nil, err
 	}
 	return rec, warnings, nil
 }

@@ -67,26 +67,26 @@ func classify(err error) (Outcome, string) {
 	case err == nil:
 		return OutcomeWorks, ""
 	case errors.Is(err, api.ErrUnauthorized):
-		return OutcomeInvalid, "the server does not accept this token: it is invalid, expired or revoked"
+		return OutcomeInvalid, "the server does not accept the token (401): it is invalid, expired or revoked"
 	case errors.Is(err, api.ErrForbidden):
-		return OutcomeMissingScope, fmt.Sprintf("the token is valid but may not run the test request (GET %s): that needs storage.read or storage.manage", TestPath)
+		return OutcomeMissingScope, fmt.Sprintf("the token is valid but may not make the test request (GET %s, 403): that needs storage.read or storage.manage", TestPath)
 	case errors.Is(err, api.ErrRateLimited):
-		return OutcomeRateLimited, "the server is rate limiting requests; try again later"
+		return OutcomeRateLimited, "the server is rate limiting requests (429); try again later"
 	case errors.Is(err, api.ErrTLS):
-		return OutcomeNetwork, "tls failure: " + err.Error()
+		return OutcomeNetwork, "the TLS connection failed (check the base URL, the clock and the trusted certificates): " + err.Error()
 	case errors.Is(err, api.ErrServer), errors.Is(err, api.ErrBadResponse):
-		return OutcomeServerError, err.Error()
+		return OutcomeServerError, "the API had a problem; try again later: " + err.Error()
 	case errors.Is(err, api.ErrNetwork), errors.Is(err, api.ErrTimeout), errors.Is(err, api.ErrDNS),
 		errors.Is(err, api.ErrRedirect), errors.Is(err, api.ErrInsecureURL):
-		return OutcomeNetwork, err.Error()
+		return OutcomeNetwork, "could not reach the API (check the network and the base URL): " + err.Error()
 	}
 	var ae *api.Error
 	if errors.As(err, &ae) {
 		// Any other status (404 from a wrong base URL, 400…) means the
 		// server did not behave like the Core API for a valid request.
-		return OutcomeServerError, err.Error()
+		return OutcomeServerError, "the server did not answer like the Core API (check the base URL): " + err.Error()
 	}
-	return OutcomeNetwork, err.Error()
+	return OutcomeNetwork, "could not make the test request: " + err.Error()
 }
 
 func (s *Service) storeTest(id string, rep TestReport) error {

@@ -193,10 +193,11 @@ func (s *Service) openLocked(create bool) (*vault.Vault, error) {
 			return s.openExistingLocked()
 		}
 		if err != nil {
+			// vault.Create's errors start with "create vault:" already.
 			if errors.Is(err, vault.ErrKeyringUnavailable) {
-				return nil, fmt.Errorf("create vault with the os keyring: %w; %s", err, keyringHint)
+				return nil, fmt.Errorf("%w; %s", err, keyringHint)
 			}
-			return nil, fmt.Errorf("create vault: %w", err)
+			return nil, err
 		}
 		s.v = v
 		return v, nil
@@ -205,24 +206,23 @@ func (s *Service) openLocked(create bool) (*vault.Vault, error) {
 }
 
 func (s *Service) openExistingLocked() (*vault.Vault, error) {
+	// vault.Open's errors start with "open vault:" already.
 	v, err := vault.Open(s.vaultOptions(nil))
 	if err == nil {
 		s.v = v
 		return v, nil
 	}
 	if !needsPassphrase(err) {
-		return nil, fmt.Errorf("open vault: %w", err)
+		return nil, err
 	}
 	pass, perr := s.askPassphrase()
 	if perr != nil {
-		// Keep the vault's own reason (locked, keyring unreachable) first:
-		// it is what the person has to act on.
-		return nil, fmt.Errorf("open vault: %w (%w)", err, perr)
+		return nil, &noPassphraseError{err: err, cause: perr}
 	}
 	v, err = vault.Open(s.vaultOptions(pass))
 	clear(pass)
 	if err != nil {
-		return nil, fmt.Errorf("open vault: %w", err)
+		return nil, err
 	}
 	s.v = v
 	return v, nil
@@ -234,6 +234,22 @@ func needsPassphrase(err error) bool {
 	return errors.Is(err, vault.ErrLocked) || errors.Is(err, vault.ErrKeyringUnavailable) ||
 		errors.Is(err, vault.ErrKeyNotFound)
 }
+
+// noPassphraseError is a vault that needs a passphrase nobody could give.
+// Its text is the vault's (which already says how to unlock it), plus the
+// callback's reason unless that is only ErrNoPassphrase; errors.Is sees both.
+type noPassphraseError struct {
+	err, cause error
+}
+
+func (e *noPassphraseError) Error() string {
+	if errors.Is(e.cause, ErrNoPassphrase) && e.cause.Error() == ErrNoPassphrase.Error() {
+		return e.err.Error()
+	}
+	return e.err.Error() + " (" + e.cause.Error() + ")"
+}
+
+func (e *noPassphraseError) Unwrap() []error { return []error{e.err, e.cause} }
 
 func (s *Service) askPassphrase() ([]byte, error) {
 	if s.opts.Passphrase == nil {
@@ -433,7 +449,7 @@ func (s *Service) List() ([]vault.Record, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
+		return nil, err
 	}
 	return recs, nil
 }
@@ -451,7 +467,7 @@ func (s *Service) Get(name string) (vault.Record, error) {
 		return vault.Record{}, &UnknownNameError{Name: name}
 	}
 	if err != nil {
-		return vault.Record{}, fmt.Errorf("get token %q: %w", name, err)
+		return vault.Record{}, err
 	}
 	return r, nil
 }

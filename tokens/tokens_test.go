@@ -3,6 +3,8 @@ package tokens
 import (
 	"bytes"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -353,7 +355,9 @@ func TestService_Test(t *testing.T) {
 		}
 	})
 	t.Run("TLS", func(t *testing.T) {
-		tlsSrv := httptest.NewTLSServer(e.emu) // a certificate nobody trusts
+		tlsSrv := httptest.NewUnstartedServer(e.emu)
+		tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshake is expected
+		tlsSrv.StartTLS()                                   // with a certificate nobody trusts
 		defer tlsSrv.Close()
 		if _, _, err := e.svc.Add(ctx, AddInput{Name: "selfsigned", Token: e.boot, BaseURL: tlsSrv.URL + "/core/v2"}); err != nil {
 			t.Fatal(err)
