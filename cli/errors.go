@@ -85,7 +85,9 @@ func hintFor(err error) string {
 		return "the OS keyring (Secret Service) did not answer: run cxtokens where it is unlocked (a desktop session), or set CXTOKENS_PASSPHRASE if this vault has a passphrase"
 	case errors.As(err, &locked) && locked.Hint != "":
 		return "" // the vault says how to get in
-	case errors.Is(err, tokens.ErrNoPassphrase) || errors.Is(err, vault.ErrLocked):
+	case errors.Is(err, tokens.ErrNoPassphrase):
+		return "stdin is not a terminal, so cxtokens could not ask for the passphrase: set CXTOKENS_PASSPHRASE"
+	case errors.Is(err, vault.ErrLocked):
 		return "give the vault passphrase in CXTOKENS_PASSPHRASE or type it in a terminal; if the keyring entry is lost and the vault has no passphrase, restore an export with `cxtokens import`"
 	case errors.Is(err, vault.ErrKeyNotFound):
 		return "the vault's key is missing from the OS keyring: unlock with its passphrase (CXTOKENS_PASSPHRASE) or restore an export with `cxtokens import`; cxtokens never makes a new key, which would orphan the tokens"

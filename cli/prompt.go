@@ -70,7 +70,9 @@ func (a *app) vaultPassphrase() ([]byte, error) {
 		return []byte(p), nil
 	}
 	if _, ok := a.stdinTerminal(); !ok {
-		return nil, fmt.Errorf("%w: stdin is not a terminal and CXTOKENS_PASSPHRASE is not set", tokens.ErrNoPassphrase)
+		// The vault's own error says how to unlock it; the hint for
+		// ErrNoPassphrase adds why nobody was asked.
+		return nil, tokens.ErrNoPassphrase
 	}
 	return a.readSecret("Vault passphrase: ")
 }
