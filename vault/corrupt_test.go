@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"os"
 	"slices"
@@ -14,7 +15,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// rawBucket copies every key and value of a bucket straight from the file.
+// rawBucket copies every key (in hex, which for records is the id) and
+// value of a bucket straight from the file.
 func rawBucket(t testing.TB, path, bucket string) map[string][]byte {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
@@ -25,12 +27,26 @@ func rawBucket(t testing.TB, path, bucket string) map[string][]byte {
 	out := map[string][]byte{}
 	err = db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket([]byte(bucket)).ForEach(func(k, v []byte) error {
-			out[string(k)] = bytes.Clone(v)
+			out[hex.EncodeToString(k)] = bytes.Clone(v)
 			return nil
 		})
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+// rawRecord is one record's slot as stored: its key and id | sealed value.
+type rawRecord struct{ key, val []byte }
+
+// rawRecords maps record ids to their slots, read straight from the file.
+func rawRecords(t testing.TB, path string) map[string]rawRecord {
+	t.Helper()
+	out := map[string]rawRecord{}
+	for k, v := range rawBucket(t, path, bucketRecords) {
+		key, _ := hex.DecodeString(k)
+		out[hex.EncodeToString(v[:recordIDSize])] = rawRecord{key, v}
 	}
 	return out
 }
@@ -79,7 +95,7 @@ func TestVault_FlippedByte_OneRecord(t *testing.T) {
 	// Flip one ciphertext byte of b, found by its sealed bytes in the file.
 	// Pages freed by earlier commits may hold stale copies; flip the byte
 	// in each so the live one is surely hit.
-	sealed := rawBucket(t, opts.Path, bucketRecords)[b.ID]
+	sealed := rawRecords(t, opts.Path)[b.ID].val
 	file := mustRead(t, opts.Path)
 	found := 0
 	for off := 0; ; {
@@ -87,7 +103,7 @@ func TestVault_FlippedByte_OneRecord(t *testing.T) {
 		if at < 0 {
 			break
 		}
-		file[off+at+1+nonceSize+10] ^= 0x01
+		file[off+at+recordIDSize+1+nonceSize+10] ^= 0x01
 		off += at + len(sealed)
 		found++
 	}
@@ -143,34 +159,34 @@ func TestVault_SwappedRecords(t *testing.T) {
 	a := mustAdd(t, v, sampleRecord("alpha"))
 	b := mustAdd(t, v, sampleRecord("bravo"))
 	c := mustAdd(t, v, sampleRecord("charlie"))
-	raw := rawBucket(t, opts.Path, bucketRecords)
+	d := mustAdd(t, v, sampleRecord("delta"))
+	raw := rawRecords(t, opts.Path)
 
-	rawPut(t, opts.Path, bucketRecords, []byte(a.ID), raw[b.ID])
-	rawPut(t, opts.Path, bucketRecords, []byte(b.ID), raw[a.ID])
-	_, err := v.Get(a.ID)
-	wantCorrupt(t, "Get swapped a", err, PartRecord, a.ID)
-	_, err = v.Get("bravo")
-	wantCorrupt(t, "Get swapped b", err, PartRecord, b.ID)
-	_, err = v.List()
-	wantCorrupt(t, "List swapped", err, PartRecord, a.ID, b.ID)
+	// a's and b's values swapped between their slots.
+	rawPut(t, opts.Path, bucketRecords, raw[a.ID].key, raw[b.ID].val)
+	rawPut(t, opts.Path, bucketRecords, raw[b.ID].key, raw[a.ID].val)
+	_, err := v.Get("alpha")
+	wantCorrupt(t, "Get alpha holding bravo's value", err, PartRecord, b.ID)
+	_, err = v.Get(a.ID)
+	wantCorrupt(t, "Get a by id, now in bravo's slot", err, PartRecord, a.ID)
 
-	// A copy under a new id fails too.
-	moved := strings.Repeat("ab", 16)
-	rawPut(t, opts.Path, bucketRecords, []byte(moved), raw[c.ID])
-	_, err = v.Get(moved)
-	wantCorrupt(t, "Get moved copy", err, PartRecord, moved)
-
-	// A value moved into the name index does not open as a record either,
-	// and an index entry pointing at the wrong record is reported.
-	names := rawBucket(t, opts.Path, bucketNames)
-	for k, id := range names {
-		if string(id) == c.ID {
-			rawPut(t, opts.Path, bucketNames, []byte(k), []byte(a.ID))
-		}
-	}
-	rawPut(t, opts.Path, bucketRecords, []byte(a.ID), raw[a.ID])
+	// c's sealed value relabelled with d's id: the id is authenticated too.
+	relabelled := append(idBytes(d.ID), raw[c.ID].val[recordIDSize:]...)
+	rawPut(t, opts.Path, bucketRecords, raw[c.ID].key, relabelled)
 	_, err = v.Get("charlie")
-	wantCorrupt(t, "Get through a redirected index entry", err, PartIndex, a.ID)
+	wantCorrupt(t, "Get charlie with d's id", err, PartRecord, d.ID)
+
+	// d's value copied to a new slot: the copy fails, the original reads.
+	rawPut(t, opts.Path, bucketRecords, []byte("8bytekey"), raw[d.ID].val)
+	if got, err := v.Get("delta"); err != nil || got.ID != d.ID {
+		t.Errorf("Get delta beside a copy of it: %v", err)
+	}
+
+	list, err := v.List()
+	wantCorrupt(t, "List", err, PartRecord, a.ID, b.ID, d.ID, d.ID)
+	if len(list) != 1 || list[0].Name != "delta" {
+		t.Errorf("List returned %d good records, want only delta", len(list))
+	}
 }
 
 func TestVault_NewerVersion(t *testing.T) {
@@ -205,9 +221,9 @@ func TestVault_NewerVersion(t *testing.T) {
 		v := mustCreate(t, opts, CreateSources{Keyring: true})
 		a := mustAdd(t, v, Record{Name: "a"})
 		mustAdd(t, v, Record{Name: "b"})
-		val := rawBucket(t, opts.Path, bucketRecords)[a.ID]
-		val[0] = sealVersion + 1
-		rawPut(t, opts.Path, bucketRecords, []byte(a.ID), val)
+		raw := rawRecords(t, opts.Path)[a.ID]
+		raw.val[recordIDSize] = sealVersion + 1
+		rawPut(t, opts.Path, bucketRecords, raw.key, raw.val)
 		_, err := v.Get("a")
 		if !errors.Is(err, ErrNewerVersion) || !strings.Contains(err.Error(), "update cxtokens") {
 			t.Errorf("Get newer record: %v, want ErrNewerVersion", err)
@@ -223,16 +239,9 @@ func TestVault_NewerVersion(t *testing.T) {
 		opts := testOpts(t)
 		v := mustCreate(t, opts, CreateSources{Keyring: true})
 		r := Record{ID: newID(), Name: "future"}
-		pt := appendString(encodeRecord(&r), 200, "a field from the future")
-		err := v.update(func(tx *bolt.Tx) error {
-			if err := claimName(tx, v.keys, r.Name, r.ID); err != nil {
-				return err
-			}
-			return tx.Bucket([]byte(bucketRecords)).Put([]byte(r.ID), seal(v.keys.aead(), recordAD(nil, bucketRecords, r.ID), pt))
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		pt := appendString(encodeRecord(&r), 50, "a field from the future")
+		key := v.keys.nameKey(r.Name)
+		rawPut(t, opts.Path, bucketRecords, key, seal(v.keys.aead(), recordAD(nil, r.ID, key), pt, idBytes(r.ID)))
 		if _, err := v.Get("future"); !errors.Is(err, ErrNewerVersion) {
 			t.Errorf("Get record with unknown field: %v, want ErrNewerVersion", err)
 		}

@@ -40,7 +40,6 @@ const (
 	PartFile   CorruptPart = "file"   // the bbolt structure itself: truncated, garbage, zeroed
 	PartHeader CorruptPart = "header" // the vault header: format, id, key sources, key check
 	PartRecord CorruptPart = "record" // one or more sealed records (IDs says which)
-	PartIndex  CorruptPart = "index"  // the name index disagrees with the records
 )
 
 // CorruptError reports a damaged vault file or a record that fails
@@ -49,7 +48,7 @@ const (
 // or an export.
 type CorruptError struct {
 	Part   CorruptPart
-	IDs    []string // the damaged record ids when Part is PartRecord or PartIndex
+	IDs    []string // the damaged record ids when Part is PartRecord
 	Detail string   // what was wrong; never contains a secret
 }
 
@@ -61,10 +60,6 @@ func (e *CorruptError) Error() string {
 		fmt.Fprintf(&b, ": record %s", e.IDs[0])
 	case e.Part == PartRecord && len(e.IDs) > 1:
 		fmt.Fprintf(&b, ": %d records (%s)", len(e.IDs), strings.Join(e.IDs, ", "))
-	case e.Part == PartIndex && len(e.IDs) > 0:
-		fmt.Fprintf(&b, ": name index entry for record %s", strings.Join(e.IDs, ", "))
-	case e.Part == PartIndex:
-		b.WriteString(": name index")
 	case e.Part != "":
 		fmt.Fprintf(&b, ": %s", e.Part)
 	}

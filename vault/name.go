@@ -44,6 +44,19 @@ func ValidateName(name string) error {
 // case-folding orbit. Two names fold equal exactly when strings.EqualFold
 // says they are equal (unlike ToLower, which misses K/k/K-sign and friends).
 func foldName(name string) string {
+	ascii := true
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		// An ASCII letter's orbit starts with its upper-case form (the
+		// Kelvin sign and long s come later), so this is the same fold,
+		// without the per-rune orbit walk that List's sort would pay.
+		return strings.ToUpper(name)
+	}
 	var b strings.Builder
 	b.Grow(len(name))
 	for _, r := range name {

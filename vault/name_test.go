@@ -2,6 +2,8 @@ package vault
 
 import (
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -108,4 +110,37 @@ func FuzzValidateName(f *testing.F) {
 			t.Fatalf("foldName(%q) = %q, not EqualFold", s, f1)
 		}
 	})
+}
+
+func TestSortRecords(t *testing.T) {
+	t.Parallel()
+	var rs []Record
+	for i, tt := range nameTests {
+		if tt.wantErr {
+			continue
+		}
+		for _, v := range []string{tt.in, strings.ToUpper(tt.in), strings.ToLower(tt.in) + string(rune('a'+i%26))} {
+			rs = append(rs, Record{Name: v, Note: v})
+		}
+	}
+	for _, n := range []string{"\u212aube", "kube", "Kube", "ſtate", "STATE", "_x", "[x", "ax"} {
+		rs = append(rs, Record{Name: n, Note: n})
+	}
+	want := slices.Clone(rs)
+	slices.SortStableFunc(want, func(a, b Record) int {
+		if c := strings.Compare(foldName(a.Name), foldName(b.Name)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	for seed := range uint64(20) {
+		got := slices.Clone(rs)
+		rand.New(rand.NewPCG(seed, seed)).Shuffle(len(got), func(i, j int) { got[i], got[j] = got[j], got[i] })
+		sortRecords(got)
+		for i := range got {
+			if got[i].Name != want[i].Name || got[i].Note != got[i].Name {
+				t.Fatalf("seed %d: position %d holds %q (note %q), want %q", seed, i, got[i].Name, got[i].Note, want[i].Name)
+			}
+		}
+	}
 }

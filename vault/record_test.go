@@ -104,19 +104,21 @@ func FuzzDecodeRecord(f *testing.F) {
 	})
 }
 
-// FuzzOpenRecord feeds random sealed values (what a damaged or hostile
+// FuzzOpenRecord feeds random stored values (what a damaged or hostile
 // file holds) to the full read path: always an error, never a panic.
 func FuzzOpenRecord(f *testing.F) {
 	k := testKeys(f)
 	r := sampleRecord("seed")
-	good := seal(k.aead(), recordAD(nil, bucketRecords, "id"), encodeRecord(&r))
+	const id = "0102030405060708"
+	key := k.nameKey(r.Name)
+	good := seal(k.aead(), recordAD(nil, id, key), encodeRecord(&r), idBytes(id))
 	f.Add(good)
-	f.Add(good[:1+nonceSize])
+	f.Add(good[:recordIDSize+1+nonceSize])
 	f.Add([]byte{})
-	f.Add([]byte{2})
-	f.Add(append([]byte{1}, make([]byte, 60)...))
+	f.Add(append(idBytes(id), 2))
+	f.Add(append(idBytes(id), make([]byte, 60)...))
 	f.Fuzz(func(t *testing.T, val []byte) {
-		got, err := openRecord(k, "id", val, nil)
+		got, err := slotOf(key, val).open(k, nil)
 		if bytes.Equal(val, good) {
 			if err != nil {
 				t.Fatalf("good value: %v", err)

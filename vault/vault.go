@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -149,7 +147,7 @@ func (v *Vault) create(src CreateSources) (err error) {
 			k.wipe()
 		}
 	}()
-	h := header{format: formatVersion, id: newID()}
+	h := header{format: formatVersion, id: hex.EncodeToString(newDataKey()[:16])}
 	h.check = k.makeCheck(h.id)
 	h.sources.Keyring = src.Keyring
 	if len(src.Passphrase) > 0 {
@@ -171,10 +169,8 @@ func (v *Vault) create(src CreateSources) (err error) {
 		return err
 	}
 	err = withDB(tmpName, v.timeout, modeCreate, func(tx *bolt.Tx) error {
-		for _, name := range []string{bucketRecords, bucketNames} {
-			if _, err := tx.CreateBucket([]byte(name)); err != nil {
-				return err
-			}
+		if _, err := tx.CreateBucket([]byte(bucketRecords)); err != nil {
+			return err
 		}
 		return writeHeader(tx, h)
 	})
@@ -237,10 +233,6 @@ func mkdirPrivate(dir string) error {
 		return err
 	}
 	return os.Chmod(dir, 0o700)
-}
-
-func newID() string {
-	return hex.EncodeToString(newDataKey()[:16])
 }
 
 // Open opens an existing vault (ErrNoVault if none), unlocking it with the
@@ -455,331 +447,10 @@ func (v *Vault) checkID(tx *bolt.Tx) error {
 	if !bytes.Equal(b.Get([]byte(keyID)), []byte(v.id)) {
 		return errReplaced
 	}
-	if tx.Bucket([]byte(bucketRecords)) == nil || tx.Bucket([]byte(bucketNames)) == nil {
-		return corruptHeader("record buckets missing")
+	if tx.Bucket([]byte(bucketRecords)) == nil {
+		return corruptHeader("record bucket missing")
 	}
 	return nil
-}
-
-// getRecord reads and decrypts the record stored under id. ok is false
-// when there is no such record.
-func getRecord(tx *bolt.Tx, k *keys, id string) (r Record, ok bool, err error) {
-	val := tx.Bucket([]byte(bucketRecords)).Get([]byte(id))
-	if val == nil {
-		return Record{}, false, nil
-	}
-	r, err = openRecord(k, id, val, nil)
-	return r, true, err
-}
-
-// openRecord decrypts and decodes one sealed value. ad is a scratch buffer.
-func openRecord(k *keys, id string, val, ad []byte) (Record, error) {
-	pt, err := unseal(k.aead(), recordAD(ad, bucketRecords, id), val)
-	if err != nil {
-		if errors.Is(err, errSealedNewer) {
-			return Record{}, fmt.Errorf("record %s: %w; update cxtokens", id, ErrNewerVersion)
-		}
-		return Record{}, corruptRecord(id, err.Error())
-	}
-	defer clear(pt)
-	r, err := decodeRecord(pt)
-	switch {
-	case errors.Is(err, errPayloadNewer):
-		return Record{}, fmt.Errorf("record %s: %w; update cxtokens", id, ErrNewerVersion)
-	case err != nil:
-		return Record{}, corruptRecord(id, err.Error())
-	}
-	r.ID = id
-	return r, nil
-}
-
-func putRecord(tx *bolt.Tx, k *keys, r *Record) error {
-	b := tx.Bucket([]byte(bucketRecords))
-	b.FillPercent = fillPercent
-	pt := encodeRecord(r)
-	defer clear(pt)
-	return b.Put([]byte(r.ID), seal(k.aead(), recordAD(nil, bucketRecords, r.ID), pt))
-}
-
-// lookupName returns the id the name index holds for name, or "".
-func lookupName(tx *bolt.Tx, k *keys, name string) string {
-	return string(tx.Bucket([]byte(bucketNames)).Get(k.nameKey(name)))
-}
-
-// resolve finds a record by name (case-insensitive) or, failing that, by
-// id. A name wins over an id that happens to look the same.
-func resolve(tx *bolt.Tx, k *keys, nameOrID string) (Record, error) {
-	if ValidateName(nameOrID) == nil {
-		if id := lookupName(tx, k, nameOrID); id != "" {
-			r, ok, err := getRecord(tx, k, id)
-			switch {
-			case err != nil:
-				return Record{}, err
-			case !ok:
-				// The index points at a deleted record (left by deleting
-				// a record that could not be decrypted): a stale entry,
-				// so the name is free.
-			case foldName(r.Name) != foldName(nameOrID):
-				return Record{}, &CorruptError{Part: PartIndex, IDs: []string{id}, Detail: "the index entry names a different record"}
-			default:
-				return r, nil
-			}
-		}
-	}
-	r, ok, err := getRecord(tx, k, nameOrID)
-	switch {
-	case err != nil:
-		return Record{}, err
-	case !ok:
-		return Record{}, ErrNotFound
-	}
-	return r, nil
-}
-
-// claimName points the name index at id, failing with ErrExists when the
-// name (ignoring case) belongs to another record that still exists.
-func claimName(tx *bolt.Tx, k *keys, name, id string) error {
-	b := tx.Bucket([]byte(bucketNames))
-	b.FillPercent = fillPercent
-	nk := k.nameKey(name)
-	if cur := b.Get(nk); cur != nil && string(cur) != id {
-		if tx.Bucket([]byte(bucketRecords)).Get(cur) != nil {
-			return ErrExists
-		}
-	}
-	return b.Put(nk, []byte(id))
-}
-
-// releaseName removes name's index entry if it points at id.
-func releaseName(tx *bolt.Tx, k *keys, name, id string) error {
-	b := tx.Bucket([]byte(bucketNames))
-	nk := k.nameKey(name)
-	if string(b.Get(nk)) == id {
-		return b.Delete(nk)
-	}
-	return nil
-}
-
-// List returns every record, sorted by name ignoring case.
-//
-// A record that fails authentication or decoding does not hide the others:
-// List returns all records it could read together with a *CorruptError
-// naming every damaged record id (or an error wrapping ErrNewerVersion for
-// records a newer cxtokens wrote). Callers that only want a clean list treat
-// any error as failure; the window shows the readable records and the error.
-func (v *Vault) List() ([]Record, error) {
-	var out []Record
-	err := v.use("list", func(k *keys) error {
-		var bad []string
-		var newer error
-		out = nil
-		err := v.view(func(tx *bolt.Tx) error {
-			b := tx.Bucket([]byte(bucketRecords))
-			out = make([]Record, 0, b.Stats().KeyN)
-			a := k.aead()
-			var ad []byte
-			return b.ForEach(func(key, val []byte) error {
-				id := string(key)
-				ad = recordAD(ad, bucketRecords, id)
-				pt, err := unseal(a, ad, val)
-				var r Record
-				if err == nil {
-					r, err = decodeRecord(pt)
-					clear(pt)
-				}
-				switch {
-				case errors.Is(err, errSealedNewer), errors.Is(err, errPayloadNewer):
-					newer = fmt.Errorf("record %s: %w; update cxtokens", id, ErrNewerVersion)
-				case err != nil:
-					bad = append(bad, id)
-				default:
-					r.ID = id
-					out = append(out, r)
-				}
-				return nil
-			})
-		})
-		if err != nil {
-			out = nil
-			return err
-		}
-		sortRecords(out)
-		var errs []error
-		if len(bad) > 0 {
-			errs = append(errs, &CorruptError{Part: PartRecord, IDs: bad, Detail: "authentication failed"})
-		}
-		if newer != nil {
-			errs = append(errs, newer)
-		}
-		return errors.Join(errs...)
-	})
-	return out, err
-}
-
-func sortRecords(rs []Record) {
-	type keyed struct {
-		fold string
-		i    int
-	}
-	ks := make([]keyed, len(rs))
-	for i := range rs {
-		ks[i] = keyed{foldName(rs[i].Name), i}
-	}
-	slices.SortFunc(ks, func(a, b keyed) int {
-		if c := strings.Compare(a.fold, b.fold); c != 0 {
-			return c
-		}
-		return strings.Compare(rs[a.i].Name, rs[b.i].Name)
-	})
-	sorted := make([]Record, len(rs))
-	for j, kk := range ks {
-		sorted[j] = rs[kk.i]
-	}
-	copy(rs, sorted)
-}
-
-// Get returns the record with that name (ignoring case) or, failing that,
-// that id. It reads one record through the name index, whatever the size of
-// the vault.
-func (v *Vault) Get(nameOrID string) (Record, error) {
-	var r Record
-	err := v.use(fmt.Sprintf("get %q", nameOrID), func(k *keys) error {
-		return v.view(func(tx *bolt.Tx) error {
-			var err error
-			r, err = resolve(tx, k, nameOrID)
-			return err
-		})
-	})
-	return r, err
-}
-
-// Add stores a new record under a fresh random id and returns it with ID
-// set, and AddedAt set to now when it was zero (an import keeps its own).
-// The name must be valid and not in use, ignoring case.
-func (v *Vault) Add(r Record) (Record, error) {
-	if err := ValidateName(r.Name); err != nil {
-		return Record{}, fmt.Errorf("add: %w", err)
-	}
-	r.ID = newID()
-	if r.AddedAt.IsZero() {
-		r.AddedAt = time.Now().Round(0)
-	}
-	err := v.use(fmt.Sprintf("add %q", r.Name), func(k *keys) error {
-		return v.update(func(tx *bolt.Tx) error {
-			if err := claimName(tx, k, r.Name, r.ID); err != nil {
-				return err
-			}
-			return putRecord(tx, k, &r)
-		})
-	})
-	if err != nil {
-		return Record{}, err
-	}
-	return r, nil
-}
-
-// addBatch adds many records in one transaction (benchmark set-up; an
-// import of thousands of tokens would want it too).
-func (v *Vault) addBatch(rs []Record) error {
-	return v.use("add", func(k *keys) error {
-		return v.update(func(tx *bolt.Tx) error {
-			for i := range rs {
-				r := &rs[i]
-				if err := ValidateName(r.Name); err != nil {
-					return err
-				}
-				r.ID = newID()
-				if r.AddedAt.IsZero() {
-					r.AddedAt = time.Now().Round(0)
-				}
-				if err := claimName(tx, k, r.Name, r.ID); err != nil {
-					return fmt.Errorf("%q: %w", r.Name, err)
-				}
-				if err := putRecord(tx, k, r); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	})
-}
-
-// Update replaces the record with r.ID by r. The name may change (it must
-// stay valid and unique); an AddedAt left zero keeps the stored one.
-func (v *Vault) Update(r Record) error {
-	if err := ValidateName(r.Name); err != nil {
-		return fmt.Errorf("update: %w", err)
-	}
-	return v.use(fmt.Sprintf("update %q", r.Name), func(k *keys) error {
-		return v.update(func(tx *bolt.Tx) error {
-			old, ok, err := getRecord(tx, k, r.ID)
-			switch {
-			case err != nil:
-				return err
-			case !ok || r.ID == "":
-				return ErrNotFound
-			}
-			return replace(tx, k, old, r)
-		})
-	})
-}
-
-func replace(tx *bolt.Tx, k *keys, old, r Record) error {
-	if r.AddedAt.IsZero() {
-		r.AddedAt = old.AddedAt
-	}
-	if err := claimName(tx, k, r.Name, r.ID); err != nil {
-		return err
-	}
-	if foldName(old.Name) != foldName(r.Name) {
-		if err := releaseName(tx, k, old.Name, r.ID); err != nil {
-			return err
-		}
-	}
-	return putRecord(tx, k, &r)
-}
-
-// Rename gives the record named oldName the name newName. Changing only the
-// case of a name is a rename too.
-func (v *Vault) Rename(oldName, newName string) error {
-	if err := ValidateName(newName); err != nil {
-		return fmt.Errorf("rename %q: %w", oldName, err)
-	}
-	return v.use(fmt.Sprintf("rename %q", oldName), func(k *keys) error {
-		return v.update(func(tx *bolt.Tx) error {
-			old, err := resolve(tx, k, oldName)
-			if err != nil {
-				return err
-			}
-			r := old
-			r.Name = newName
-			return replace(tx, k, old, r)
-		})
-	})
-}
-
-// Delete removes the record with that name or id. Deleting by id also works
-// for a record that can no longer be decrypted, so a user can clear a
-// damaged entry once they have its token from elsewhere.
-func (v *Vault) Delete(nameOrID string) error {
-	return v.use(fmt.Sprintf("delete %q", nameOrID), func(k *keys) error {
-		return v.update(func(tx *bolt.Tx) error {
-			r, err := resolve(tx, k, nameOrID)
-			var ce *CorruptError
-			switch {
-			case errors.As(err, &ce) && ce.Part == PartRecord && len(ce.IDs) == 1 && ce.IDs[0] == nameOrID:
-				// Damaged, addressed by id: drop it; its index entry goes
-				// stale and claimName treats it as free.
-				return tx.Bucket([]byte(bucketRecords)).Delete([]byte(nameOrID))
-			case err != nil:
-				return err
-			}
-			if err := releaseName(tx, k, r.Name, r.ID); err != nil {
-				return err
-			}
-			return tx.Bucket([]byte(bucketRecords)).Delete([]byte(r.ID))
-		})
-	})
 }
 
 // Generation returns the change counter. Every write by any process bumps
