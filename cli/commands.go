@@ -402,7 +402,8 @@ func parseLifetime(s string) (time.Duration, error) {
 	if len(s) > 1 {
 		if u, ok := units[s[len(s)-1]]; ok {
 			n, err := strconv.ParseFloat(s[:len(s)-1], 64)
-			if err != nil || n <= 0 || n > 200 {
+			// Written so NaN fails too: every comparison with NaN is false.
+			if err != nil || !(n > 0 && n <= 200) {
 				return 0, fmt.Errorf("%q is not a lifetime like 90d, 2w or 1y", s)
 			}
 			return time.Duration(n * float64(u)).Round(time.Second), nil
