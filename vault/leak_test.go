@@ -21,6 +21,9 @@ func encodings(s string) map[string]string {
 		"HEX":       strings.ToUpper(hex.EncodeToString([]byte(s))),
 		"lowercase": strings.ToLower(s),
 	}
+	if u, ok := packUUID(s); ok {
+		out["uuid-bytes"] = string(u[:])
+	}
 	for _, enc := range []struct {
 		name string
 		e    *base64.Encoding
@@ -44,8 +47,14 @@ func TestVault_FileHoldsNoPlaintext(t *testing.T) {
 	opts := testOpts(t)
 	v := mustCreate(t, opts, CreateSources{Keyring: true, Passphrase: []byte("pass phrase for the leak test")})
 	var secrets []string
-	for _, name := range []string{"production-eu-account", "Sandbox Billing Robot"} {
-		r := mustAdd(t, v, sampleRecord(name))
+	for i, name := range []string{"production-eu-account", "Sandbox Billing Robot"} {
+		r := sampleRecord(name)
+		if i == 1 {
+			// Tokens are UUIDs, which the payload packs to 16 bytes.
+			r.Secret = "8bfd6c6d-6291-488a-bed1-8784c195ce87"
+			r.RefreshToken = "ed07dcd6-dfc5-4d7b-b7b4-891441371b3e"
+		}
+		r = mustAdd(t, v, r)
 		secrets = append(secrets, r.Name, r.Secret, r.RefreshToken, r.Note, r.TokenSID, r.PartnerSID, r.BaseURL, r.LastUsedIP, r.Scopes[0])
 		// Old names and notes must not linger after rewrites either.
 		r.Note = "replacement note that is long enough to find"

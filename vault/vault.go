@@ -384,7 +384,7 @@ func (v *Vault) Unlock(pass []byte) error {
 		return fmt.Errorf("unlock: %w", err)
 	}
 	if h.id != v.id {
-		return fmt.Errorf("unlock: %w", errReplaced)
+		return fmt.Errorf("unlock: %w", errReplaced())
 	}
 	k, err := v.unlock(h, pass, len(pass) == 0)
 	if err != nil {
@@ -394,7 +394,9 @@ func (v *Vault) Unlock(pass []byte) error {
 	return nil
 }
 
-var errReplaced = &CorruptError{Part: PartHeader, Detail: "the file at this path is now a different vault; open it again"}
+func errReplaced() error {
+	return &CorruptError{Part: PartHeader, Detail: "the file at this path is now a different vault; open it again"}
+}
 
 // use runs fn with the keys held for reading, or fails when locked/closed.
 func (v *Vault) use(op string, fn func(k *keys) error) error {
@@ -445,7 +447,7 @@ func (v *Vault) checkID(tx *bolt.Tx) error {
 		return fmt.Errorf("%w (file format %d); update cxtokens", ErrNewerVersion, binary.BigEndian.Uint32(f))
 	}
 	if !bytes.Equal(b.Get([]byte(keyID)), []byte(v.id)) {
-		return errReplaced
+		return errReplaced()
 	}
 	if tx.Bucket([]byte(bucketRecords)) == nil {
 		return corruptHeader("record bucket missing")
@@ -493,7 +495,7 @@ func (v *Vault) withHeader(op string, fn func(h header), more ...func(tx *bolt.T
 			return err
 		}
 		if h.id != v.id {
-			return errReplaced
+			return errReplaced()
 		}
 		fn(h)
 		for _, f := range more {

@@ -570,3 +570,43 @@ func TestVault_String_MasksSecrets(t *testing.T) {
 		t.Errorf("a short secret shows its start: %s", short.String())
 	}
 }
+
+func TestCreate_KeyringFails(t *testing.T) {
+	t.Parallel()
+	opts := testOpts(t)
+	ks := opts.Keyring.(*memKeyring)
+	ks.fail = fmt.Errorf("no secret service: %w", ErrKeyringUnavailable)
+	if _, err := Create(opts, CreateSources{Keyring: true, Passphrase: []byte("p")}); !errors.Is(err, ErrKeyringUnavailable) {
+		t.Fatalf("Create with a failing keyring: %v, want ErrKeyringUnavailable", err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(opts.Path))
+	if len(entries) != 0 {
+		t.Errorf("failed Create left %d files", len(entries))
+	}
+}
+
+func TestVault_FileReplaced(t *testing.T) {
+	t.Parallel()
+	opts := testOpts(t)
+	v := mustCreate(t, opts, CreateSources{Keyring: true})
+	mustAdd(t, v, Record{Name: "a"})
+	other := testOpts(t)
+	other.Keyring = opts.Keyring
+	mustCreate(t, other, CreateSources{Keyring: true}).Close()
+	if err := os.Rename(other.Path, opts.Path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Get("a"); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "different vault") {
+		t.Errorf("Get after the file was replaced: %v, want a CorruptError saying so", err)
+	}
+	if _, err := v.Add(Record{Name: "b"}); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Add after the file was replaced: %v, want ErrCorrupt", err)
+	}
+	if _, err := v.Generation(); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Generation after the file was replaced: %v, want ErrCorrupt", err)
+	}
+	// Opening it again gives the new vault.
+	if list, err := mustOpen(t, opts).List(); err != nil || len(list) != 0 {
+		t.Errorf("reopened replacement: %d records, %v", len(list), err)
+	}
+}
