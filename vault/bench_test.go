@@ -150,6 +150,26 @@ func BenchmarkGet(b *testing.B) {
 	}
 }
 
+// BenchmarkGetByID gets one token by id: ids are not keys, so this walks
+// the ids (without decrypting) to find it.
+func BenchmarkGetByID(b *testing.B) {
+	opts := benchVault(b)
+	v, err := Open(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	list, err := v.List()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := v.Get(list[rand.IntN(len(list))].ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkList decrypts and sorts all 10,000 records.
 func BenchmarkList(b *testing.B) {
 	opts := benchVault(b)
