@@ -231,6 +231,12 @@ func (s *Service) openExistingLocked() (*vault.Vault, error) {
 // needsPassphrase reports whether opening failed for want of a key that a
 // passphrase could provide.
 func needsPassphrase(err error) bool {
+	// A keyring-only vault whose entry is lost cannot be opened by any
+	// passphrase: asking for one would be a dead end.
+	var locked *vault.LockedError
+	if errors.As(err, &locked) {
+		return locked.HasPassphrase
+	}
 	return errors.Is(err, vault.ErrLocked) || errors.Is(err, vault.ErrKeyringUnavailable) ||
 		errors.Is(err, vault.ErrKeyNotFound)
 }

@@ -78,6 +78,9 @@ func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 type LockedError struct {
 	Cause error  // why the configured sources failed; nil when none was tried
 	Hint  string // how the user can get in: a sentence for a person
+	// HasPassphrase says the vault has a passphrase source, so asking the
+	// person for one can succeed; without it a prompt would be a dead end.
+	HasPassphrase bool
 }
 
 func (e *LockedError) Error() string {

@@ -95,6 +95,9 @@ func TestVault_RealKeyring_EntryDeleted(t *testing.T) {
 			if !errors.As(err, &le) || !errors.Is(err, ErrLocked) || !errors.Is(err, ErrKeyNotFound) {
 				t.Fatalf("Open without the keyring entry: %v, want LockedError wrapping ErrKeyNotFound", err)
 			}
+			if le.HasPassphrase != withPass {
+				t.Errorf("LockedError.HasPassphrase = %v, want %v", le.HasPassphrase, withPass)
+			}
 			wantHint := "export"
 			if withPass {
 				wantHint = "CXTOKENS_PASSPHRASE"

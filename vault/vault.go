@@ -304,7 +304,7 @@ func (v *Vault) unlock(h header, pass []byte, tryKeyring bool) (*keys, error) {
 		}
 		return k, nil
 	}
-	return nil, &LockedError{Cause: keyringErr, Hint: lockedHint(h, len(pass) > 0)}
+	return nil, &LockedError{Cause: keyringErr, Hint: lockedHint(h, len(pass) > 0), HasPassphrase: h.sources.Passphrase != nil}
 }
 
 func lockedHint(h header, gavePass bool) string {
