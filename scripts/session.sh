@@ -7,7 +7,7 @@ set -euo pipefail
 
 if [ -z "${CXT_IN_SESSION:-}" ]; then
 	export CXT_IN_SESSION=1
-	exec dbus-run-session -- "$0" "$@"
+	exec dbus-run-session --config-file="$(dirname "$0")/dbus-session.conf" -- "$0" "$@"
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cxtokens-session.XXXXXX")
@@ -20,18 +20,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A keyring of our own: gnome-keyring keeps its files under XDG_DATA_HOME.
-export XDG_DATA_HOME="$work/data" XDG_RUNTIME_DIR="$work/run"
-mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+# A keyring of our own: gnome-keyring keeps its files under XDG_DATA_HOME and
+# its caches under XDG_CACHE_HOME; give those to the daemon only, so the Go
+# build cache (under XDG_CACHE_HOME too) stays where it is.
+export XDG_RUNTIME_DIR="$work/run"
+mkdir -p "$work/data" "$work/cache" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
-eval "$(printf 'cxtokens-test' | gnome-keyring-daemon --unlock --components=secrets)"
+eval "$(printf 'cxtokens-test' | XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache" \
+	gnome-keyring-daemon --unlock --components=secrets)"
 keyring_pid=${GNOME_KEYRING_PID:-}
 export GNOME_KEYRING_CONTROL GNOME_KEYRING_PID
-# Wait until the Secret Service answers on the bus.
-for _ in $(seq 50); do
-	if secret-tool search --all cxtokens-probe x >/dev/null 2>&1; then break; fi
+# The daemon creates and unlocks the login collection, and makes it the
+# default alias, a moment after it answers on the bus: wait until a secret
+# can really be stored in and read from the default collection.
+ready=
+for _ in $(seq 100); do
+	if printf ok | secret-tool store --label=cxtokens-probe cxtokens-probe 1 >/dev/null 2>&1 &&
+		[ "$(secret-tool lookup cxtokens-probe 1 2>/dev/null)" = ok ]; then
+		secret-tool clear cxtokens-probe 1 >/dev/null 2>&1 || true
+		ready=1
+		break
+	fi
 	sleep 0.1
 done
+[ -n "$ready" ] || echo "session.sh: the throw-away gnome-keyring did not become ready; keyring tests will fail" >&2
 
 if [ -z "${DISPLAY:-}" ] && command -v Xvfb >/dev/null 2>&1; then
 	for n in $(seq 90 140); do
