@@ -26,6 +26,9 @@ type DesktopOptions struct {
 	Demo      bool   // cxtokens demo: in-process emulator, throw-away vault, seeded tokens
 }
 
+// Version is the app version `cxtokens --version` prints; main sets it.
+var Version = "dev"
+
 // Desktop starts the desktop app and returns when it quits. main.go provides it,
 // because only main may import fyne.io/fyne/v2/app.
 type Desktop func(o DesktopOptions) error
@@ -123,6 +126,9 @@ globals:
 		case name == "h" || name == "help":
 			a.printMainHelp(a.stdout)
 			return nil
+		case name == "version":
+			fmt.Fprintf(a.stdout, "cxtokens %s\n", Version)
+			return nil
 		case name == "vault":
 			if !hasValue {
 				if len(args) < 2 {
@@ -152,12 +158,12 @@ globals:
 			a.printVaultHelp()
 			return nil
 		}
-		return usagef("", "vault needs a command: init, status or passphrase (see `cxtokens vault --help`)")
+		return usagef("", "vault needs a command: init, status, passphrase or keyring (see `cxtokens vault --help`)")
 	}
 	c := findCommand(name)
 	if c == nil {
 		if strings.HasPrefix(name, "vault ") {
-			return usagef("vault", "unknown vault command %q (init, status or passphrase)", strings.TrimPrefix(name, "vault "))
+			return usagef("vault", "unknown vault command %q (init, status, passphrase or keyring)", strings.TrimPrefix(name, "vault "))
 		}
 		return usagef("", "unknown command %q", name)
 	}

@@ -119,6 +119,14 @@ func init() {
 				"CXTOKENS_NEW_PASSPHRASE (or CXTOKENS_PASSPHRASE when the vault has none yet), or\n" +
 				"is typed twice. A passphrase is the way back in if the keyring entry is lost.",
 			example: "cxtokens vault passphrase"},
+		{name: "vault keyring", usage: "vault keyring [--remove]", run: (*app).cmdVaultKeyring,
+			summary: "store the vault key in the OS keyring again (or --remove it)",
+			detail: "Stores the vault's key in this machine's OS keyring, so the vault opens without\n" +
+				"its passphrase. This is the way back after the keyring entry was lost: the\n" +
+				"passphrase (CXTOKENS_PASSPHRASE or a prompt) opens the vault, then the key goes\n" +
+				"back into the keyring. --remove deletes the keyring entry instead; the vault then\n" +
+				"opens with its passphrase only (refused when it has none).",
+			example: "CXTOKENS_PASSPHRASE=… cxtokens vault keyring"},
 		{name: "emulator", usage: "emulator [--addr HOST:PORT] [--seed FILE]", run: (*app).cmdEmulator,
 			summary: "run a local CarrierX Core API emulator",
 			detail: "Serves an emulator of the CarrierX Core API on loopback until interrupted, and\n" +
@@ -726,6 +734,30 @@ func (a *app) cmdVaultPassphrase(c *command, args []string) error {
 	return nil
 }
 
+func (a *app) cmdVaultKeyring(c *command, args []string) error {
+	fs := a.newFlags(c)
+	remove := fs.Bool("remove", false, "delete the keyring entry; the vault opens with its passphrase only")
+	if _, err := a.parseArgs(c, fs, args, 0, 0); err != nil {
+		return err
+	}
+	svc, err := a.service()
+	if err != nil {
+		return err
+	}
+	if *remove {
+		if err := svc.RemoveFromKeyring(); err != nil {
+			return err
+		}
+		a.say("removed the vault key from the OS keyring; the vault opens with its passphrase only")
+		return nil
+	}
+	if err := svc.StoreInKeyring(); err != nil {
+		return err
+	}
+	a.say("stored the vault key in the OS keyring; the vault opens without the passphrase again")
+	return nil
+}
+
 func (a *app) cmdEmulator(c *command, args []string) error {
 	fs := a.newFlags(c)
 	addr := fs.String("addr", "127.0.0.1:0", "the loopback `HOST:PORT` to listen on (port 0: any free port)")
@@ -773,8 +805,8 @@ func (a *app) cmdHelp(c *command, args []string) error {
 }
 
 func (a *app) printVaultHelp() {
-	fmt.Fprintln(a.stdout, "usage: cxtokens vault init|status|passphrase\n\ncommands:")
-	for _, n := range []string{"vault init", "vault status", "vault passphrase"} {
+	fmt.Fprintln(a.stdout, "usage: cxtokens vault init|status|passphrase|keyring\n\ncommands:")
+	for _, n := range []string{"vault init", "vault status", "vault passphrase", "vault keyring"} {
 		c := findCommand(n)
 		fmt.Fprintf(a.stdout, "  %-18s %s\n", c.name, c.summary)
 	}

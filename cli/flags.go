@@ -131,6 +131,7 @@ commands:
 global flags (also accepted after the command):
   --vault PATH   the vault file (default $CXTOKENS_VAULT, else <config dir>/cxtokens/vault.db)
   --help, -h     help; every command has its own, with an example
+  --version      the version
 
 environment:
   CXTOKENS_VAULT               the vault file

@@ -369,6 +369,30 @@ func (s *Service) SetPassphrase(pass []byte) error {
 	})
 }
 
+// StoreInKeyring puts the vault's data key in the OS keyring and records the
+// keyring source, so the vault opens without its passphrase again. It is the
+// way back after a lost keyring entry, once the passphrase has opened the vault.
+func (s *Service) StoreInKeyring() error {
+	return s.read(func(v *vault.Vault) error {
+		if err := v.AddKeyring(); err != nil {
+			return fmt.Errorf("store key in keyring: %w", err)
+		}
+		return nil
+	})
+}
+
+// RemoveFromKeyring drops the keyring source and deletes the keyring entry;
+// the vault then opens with its passphrase only. The vault refuses when it
+// has no passphrase source.
+func (s *Service) RemoveFromKeyring() error {
+	return s.read(func(v *vault.Vault) error {
+		if err := v.RemoveKeyring(); err != nil {
+			return fmt.Errorf("remove key from keyring: %w", err)
+		}
+		return nil
+	})
+}
+
 // Lock forgets the vault's data key until Unlock (or the Passphrase callback).
 func (s *Service) Lock() {
 	s.mu.Lock()
