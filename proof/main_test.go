@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -210,9 +211,21 @@ func (w *world) cliWith(o runOpts, args ...string) result {
 	return r
 }
 
-// String describes a run for a failure message (secrets masked by the caller).
+// uuidShape finds token-shaped values, masked in every failure message as
+// a net under world.mask (which knows the secrets it was told about).
+var uuidShape = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+
+// String describes a run for a failure message: token-shaped values masked,
+// long output cut.
 func (r result) String() string {
-	return fmt.Sprintf("cxtokens %s → exit %d\nstdout: %s\nstderr: %s", strings.Join(r.args, " "), r.code, r.stdout, r.stderr)
+	cut := func(s string) string {
+		s = uuidShape.ReplaceAllStringFunc(s, api.Mask)
+		if len(s) > 600 {
+			s = s[:600] + fmt.Sprintf("… (%d bytes)", len(s))
+		}
+		return s
+	}
+	return fmt.Sprintf("cxtokens %s → exit %d\nstdout: %s\nstderr: %s", strings.Join(r.args, " "), r.code, cut(r.stdout), cut(r.stderr))
 }
 
 // must fails the test unless the run exited with code.
