@@ -153,6 +153,7 @@ func New(a fyne.App, o Options) *UI {
 	u.setStatus("")
 	u.win.Resize(fyne.NewSize(1000, 660))
 	u.win.SetCloseIntercept(u.onClose)
+	u.addShortcuts()
 	// A left click on the tray icon shows the window behind our back;
 	// focus is how we learn it is visible again.
 	a.Lifecycle().SetOnEnteredForeground(func() { u.visible = true })
@@ -563,4 +564,16 @@ func (u *UI) refreshTimes() {
 // needsPassphrase reports an error that the unlock screen can answer.
 func needsPassphrase(err error) bool {
 	return errors.Is(err, vault.ErrLocked) || errors.Is(err, vault.ErrKeyringUnavailable) || errors.Is(err, vault.ErrKeyNotFound)
+}
+
+// addShortcuts binds the keyboard: Ctrl+F search, Ctrl+N add, Ctrl+W close
+// the window (to the tray when there is one), Ctrl+Q quit.
+func (u *UI) addShortcuts() {
+	bind := func(k fyne.KeyName, f func()) {
+		u.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { f() })
+	}
+	bind(fyne.KeyF, func() { u.win.Canvas().Focus(u.search) })
+	bind(fyne.KeyN, u.onAdd)
+	bind(fyne.KeyW, u.onClose)
+	bind(fyne.KeyQ, u.quit)
 }
