@@ -61,7 +61,7 @@ func runDesktop(o cli.DesktopOptions) error {
 		}
 		defer env.Close()
 		svc, opts.VaultPath = env.Service, env.VaultPath
-		opts.Title, opts.Banner = "CarrierX Tokens (demo)", env.Banner()
+		opts.Title, opts.Banner, opts.DefaultBaseURL = "CarrierX Tokens (demo)", env.Banner(), env.BaseURL
 	} else {
 		svc = tokens.New(tokens.Options{VaultPath: path})
 		defer svc.Close()

@@ -36,6 +36,9 @@ type Options struct {
 	Title string
 	// Banner, when set, is shown above the list (the demo explains itself there).
 	Banner string
+	// DefaultBaseURL is offered by the add and create dialogs until the user
+	// picks another in Settings; "" means api.DefaultBaseURL.
+	DefaultBaseURL string
 
 	Tray     Tray         // nil: the app itself when it is a desktop.App, else no tray
 	TrayHost func() bool  // reports whether a tray host shows our icon; nil: ask the session bus
@@ -121,7 +124,7 @@ func New(a fyne.App, o Options) *UI {
 		clock:    o.Clock,
 		run:      o.Run,
 		path:     o.VaultPath,
-		prefs:    settings{a.Preferences()},
+		prefs:    settings{p: a.Preferences(), base: o.DefaultBaseURL},
 		trayBusy: map[string]bool{},
 		notified: map[string]string{},
 	}
@@ -178,7 +181,6 @@ func (u *UI) build(banner string) fyne.CanvasObject {
 	u.search.OnChanged = func(string) { u.touch(); u.filter() }
 	u.count = widget.NewLabel("")
 	u.count.SizeName = theme.SizeNameCaptionText
-	u.count.Importance = widget.LowImportance
 	u.list = widget.NewList(u.listLen, newListRow, u.updateListRow)
 	u.list.OnSelected = func(id widget.ListItemID) {
 		u.touch()
@@ -189,7 +191,6 @@ func (u *UI) build(banner string) fyne.CanvasObject {
 	u.noMatch = widget.NewLabel("")
 	u.noMatch.Alignment = fyne.TextAlignCenter
 	u.noMatch.Wrapping = fyne.TextWrapWord
-	u.noMatch.Importance = widget.LowImportance
 	u.noMatch.Hide()
 	left := container.NewBorder(container.NewVBox(u.search), u.count, nil, nil,
 		container.NewStack(u.list, container.NewVBox(u.noMatch)))

@@ -31,11 +31,18 @@ func para(text string) *widget.Label {
 	return l
 }
 
-func hint(text string) *widget.Label {
-	l := para(text)
-	l.Importance = widget.LowImportance
-	l.SizeName = theme.SizeNameCaptionText
-	return l
+// hint is secondary text: smaller and quieter than a paragraph, but still
+// easy to read in both themes.
+func hint(text string) *widget.RichText {
+	return hintAligned(text, fyne.TextAlignLeading)
+}
+
+func hintAligned(text string, align fyne.TextAlign) *widget.RichText {
+	r := widget.NewRichText(&widget.TextSegment{Text: text, Style: widget.RichTextStyle{
+		Alignment: align, ColorName: theme.ColorNamePlaceHolder, SizeName: theme.SizeNameCaptionText,
+	}})
+	r.Wrapping = fyne.TextWrapWord
+	return r
 }
 
 // showError shows a title and a sentence from errorMessage: a dialog over the
@@ -226,9 +233,12 @@ func (u *UI) showCreate() *createDialog {
 		c.using.SetSelected(best)
 	}
 	c.baseURL.SetText(u.prefs.defaultBaseURL())
-	c.login.SetPlaceHolder("Login")
-	c.password.SetPlaceHolder("Password")
-	c.byLogin = container.NewVBox(c.login, c.password, c.baseURL)
+	c.login.SetPlaceHolder("The account's API login")
+	c.byLogin = container.NewVBox(widget.NewForm(
+		widget.NewFormItem("Login", c.login),
+		widget.NewFormItem("Password", c.password),
+		widget.NewFormItem("Base URL", c.baseURL),
+	))
 	c.auth = widget.NewRadioGroup([]string{authStored, authLogin}, func(s string) {
 		if s == authLogin {
 			c.using.Hide()

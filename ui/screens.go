@@ -39,8 +39,7 @@ func newFirstRunScreen(u *UI) *firstRunScreen {
 	s.addBtn = widget.NewButtonWithIcon("Add token", theme.ContentAddIcon(), u.onAdd)
 	s.addBtn.Importance = widget.HighImportance
 	s.createBtn = widget.NewButtonWithIcon("Create token", theme.DocumentCreateIcon(), u.onCreate)
-	createHint := hint("Create token asks the server for a new one with your account login and password, or with a token that can manage tokens.")
-	createHint.Alignment = fyne.TextAlignCenter
+	createHint := hintAligned("Create token asks the server for a new one with your account login and password, or with a token that can manage tokens.", fyne.TextAlignCenter)
 	box := container.NewVBox(
 		container.NewCenter(icon), title, intro,
 		widget.NewCard("", "", steps),
@@ -72,8 +71,7 @@ func newLockScreen(u *UI) *lockScreen {
 	s.why.Importance = widget.WarningImportance
 	s.why.Alignment = fyne.TextAlignCenter
 	s.why.Hide()
-	note := hint("Enter the vault's passphrase. The vault locks again after the idle time set in Settings, and copied tokens are cleared from the clipboard when it locks.")
-	note.Alignment = fyne.TextAlignCenter
+	note := hintAligned("Enter the vault's passphrase. The vault locks again after the idle time set in Settings, and copied tokens are cleared from the clipboard when it locks.", fyne.TextAlignCenter)
 	s.content = container.NewCenter(width(380, container.NewVBox(
 		container.NewCenter(icon), title, s.why, s.pass, s.unlock, note)))
 	return s

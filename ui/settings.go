@@ -28,7 +28,8 @@ const (
 
 // settings reads the user's choices with their defaults.
 type settings struct {
-	p fyne.Preferences
+	p    fyne.Preferences
+	base string // default base URL when the user set none
 }
 
 func (s settings) clipboardClear() time.Duration {
@@ -41,7 +42,10 @@ func (s settings) autoLock() time.Duration {
 }
 
 func (s settings) defaultBaseURL() string {
-	return s.p.StringWithFallback(prefDefaultBaseURL, api.DefaultBaseURL)
+	if s.base == "" {
+		s.base = api.DefaultBaseURL
+	}
+	return s.p.StringWithFallback(prefDefaultBaseURL, s.base)
 }
 
 func (s settings) startHidden() bool {
