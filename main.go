@@ -16,6 +16,7 @@ import (
 	"cxtokens/tokens"
 	"cxtokens/ui"
 	"cxtokens/ui/demo"
+	"cxtokens/ui/earlylog"
 )
 
 // appID is the reverse-DNS ID from FyneApp.toml. It sits under the reserved
@@ -23,6 +24,7 @@ import (
 const appID = "example.cxtokens.app"
 
 func main() {
+	earlylog.Release()
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, runDesktop))
 }
 

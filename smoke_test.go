@@ -71,14 +71,10 @@ func TestDesktop_Smoke(t *testing.T) {
 }
 
 // smokeEnv isolates a run: its own config dir (Fyne preferences, the
-// default vault) and temp dir, and a real locale as a desktop session has.
+// default vault) and temp dir.
 func smokeEnv(t *testing.T) (env []string, tmp string) {
 	tmp = t.TempDir()
-	env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(tmp, "config"), "TMPDIR="+tmp)
-	if l := os.Getenv("LANG"); l == "" || l == "C" || l == "POSIX" || strings.HasPrefix(l, "C.") {
-		env = append(env, "LANG=en_US.UTF-8")
-	}
-	return env, tmp
+	return append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(tmp, "config"), "TMPDIR="+tmp), tmp
 }
 
 type runningApp struct {

@@ -542,3 +542,10 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+// The first-run screen is the one stable screen worth a golden: it is what
+// every new user sees first.
+func TestUI_FirstRun_Markup(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now))
+	test.AssertRendersToMarkup(t, "first_run.xml", h.u.win.Canvas())
+}
