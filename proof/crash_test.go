@@ -341,7 +341,7 @@ exit 0
 		}
 		errlog := filepath.Join(w.root, "stderr.log")
 		cmd := exec.Command("sh", "-c", script)
-		cmd.Env = append(append([]string(nil), w.env...), "CXT="+binPath, "LIST="+list, "ERRLOG="+errlog)
+		cmd.Env = append(append([]string(nil), w.env...), "CXT="+cxtokensBin(t), "LIST="+list, "ERRLOG="+errlog)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		out, err := cmd.StdoutPipe()
 		if err != nil {

@@ -210,3 +210,29 @@ func TestImport_MixedEntries_CLI(t *testing.T) {
 		t.Errorf("after the import:%s", d)
 	}
 }
+
+// TestImport_HostileWorkFactor_CLI imports a 200-byte file whose scrypt
+// stanza asks for work factor 19 (2^19 rounds, 512 MiB). cxtokens' own
+// exports use age's default, 18; age accepts up to 22 unless told
+// otherwise, which is 4 GiB of memory and tens of seconds for a file anyone
+// can hand over (measured: 4.2 GB resident, 25 s on the reference
+// machine). Such a file must be refused for its cost before any key is
+// derived, not answered with "wrong passphrase" after the work.
+func TestImport_HostileWorkFactor_CLI(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	file := ageSeal(t, exportJSON(t, 1), exportPass)
+	hostile := bytes.Replace(file, []byte(" 10\n"), []byte(" 19\n"), 1)
+	if bytes.Equal(hostile, file) {
+		t.Fatal("no work factor found in the age header")
+	}
+	path := filepath.Join(w.root, "hostile.age")
+	if err := os.WriteFile(path, hostile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"CXTOKENS_VAULT=" + filepath.Join(w.root, "vault.db"), "CXTOKENS_EXPORT_PASSPHRASE=" + exportPass}
+	r := w.cliWith(runOpts{env: env}, "import", path)
+	if r.code != 1 || strings.Contains(r.stderr, "wrong passphrase") {
+		t.Errorf("want exit 1 refusing the file's scrypt cost, not a verdict on the passphrase after paying it:\n%s", r)
+	}
+}

@@ -28,9 +28,15 @@ import (
 // childEnv names the job of a re-executed test binary (see runChild).
 const childEnv = "CXT_PROOF_CHILD"
 
-// binPath is the cxtokens binary TestMain builds from this checkout, the
-// same way `make build` does, so the tests run what a person runs.
-var binPath string
+// binDir holds the cxtokens binary, built from this checkout the way
+// `make build` does on first use (see cxtokensBin), so the tests run what
+// a person runs and the fuzz targets, which do not need it, start at once.
+var (
+	binDir    string
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
 
 func TestMain(m *testing.M) {
 	if job := os.Getenv(childEnv); job != "" {
@@ -41,16 +47,28 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "proof:", err)
 		os.Exit(1)
 	}
-	binPath = filepath.Join(dir, "cxtokens")
-	build := exec.Command("go", "build", "-trimpath", "-o", binPath, "cxtokens")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "proof: go build cxtokens: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
+	binDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// cxtokensBin returns the built binary, building it on the first call.
+func cxtokensBin(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		path := filepath.Join(binDir, "cxtokens")
+		out, err := exec.Command("go", "build", "-trimpath", "-o", path, "cxtokens").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build cxtokens: %v\n%s", err, out)
+			return
+		}
+		binPath = path
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
 }
 
 // cheapKDF keeps passphrase vaults fast: a vault stores its KDF parameters,
@@ -187,7 +205,7 @@ func (w *world) cliWith(o runOpts, args ...string) result {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binPath, args...)
+	cmd := exec.CommandContext(ctx, cxtokensBin(w.t), args...)
 	cmd.Env = append(append([]string(nil), w.env...), o.env...)
 	cmd.Dir = w.dir("HOME")
 	cmd.Stdin = strings.NewReader(o.stdin)
