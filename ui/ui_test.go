@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"github.com/godbus/dbus/v5"
 
 	"cxtokens/api"
 	"cxtokens/tokens"
@@ -548,4 +550,24 @@ func TestFormat(t *testing.T) {
 func TestUI_FirstRun_Markup(t *testing.T) {
 	h := newHarness(t, newFakeService(time.Now))
 	test.AssertRendersToMarkup(t, "first_run.xml", h.u.win.Canvas())
+}
+
+func TestSessionHasTrayHost(t *testing.T) {
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("needs a session bus: run it inside scripts/session.sh (make test does)")
+	}
+	if sessionHasTrayHost() {
+		t.Fatal("a tray host is reported on a bus where none runs")
+	}
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if reply, err := conn.RequestName(trayWatcher, dbus.NameFlagDoNotQueue); err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("own %s: %v (%v)", trayWatcher, err, reply)
+	}
+	if !sessionHasTrayHost() {
+		t.Error("the tray host that owns the watcher name is not seen")
+	}
 }
