@@ -97,6 +97,7 @@ type UI struct {
 	split     *container.Split
 	body      *fyne.Container
 	status    *widget.Label
+	statusBar *fyne.Container
 	activity  *widget.Activity
 	addBtn    *widget.Button
 	createBtn *widget.Button
@@ -211,7 +212,7 @@ func (u *UI) build(banner string) fyne.CanvasObject {
 	u.status.SizeName = theme.SizeNameCaptionText
 	u.activity = widget.NewActivity()
 	u.activity.Hide()
-	bottom := container.NewBorder(nil, nil, u.activity, nil, u.status)
+	u.statusBar = container.NewBorder(nil, nil, u.activity, nil, u.status)
 
 	header := container.NewVBox(top)
 	if banner != "" {
@@ -221,7 +222,7 @@ func (u *UI) build(banner string) fyne.CanvasObject {
 		b.SizeName = theme.SizeNameCaptionText
 		header.Add(b)
 	}
-	return container.NewBorder(header, bottom, nil, nil, u.body)
+	return container.NewBorder(header, u.statusBar, nil, nil, u.body)
 }
 
 // Start installs the tray, shows the window (unless the settings ask to
@@ -504,6 +505,13 @@ func (u *UI) showBody() {
 	} else {
 		u.lockBtn.Hide()
 	}
+	if u.locked {
+		u.addBtn.Disable()
+		u.createBtn.Disable()
+	} else {
+		u.addBtn.Enable()
+		u.createBtn.Enable()
+	}
 }
 
 // setLocked switches between the unlock screen and the list.
@@ -517,6 +525,9 @@ func (u *UI) setLocked(locked bool) {
 		u.lockView.reset()
 	}
 	u.showBody()
+	if locked && u.visible {
+		u.win.Canvas().Focus(u.lockView.pass)
+	}
 	u.installTray()
 }
 

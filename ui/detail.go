@@ -45,6 +45,8 @@ type detailPane struct {
 	noteKey  *widget.RichText
 	added    *widget.Label
 
+	notFetched *widget.RichText
+
 	testBtn    *widget.Button
 	refreshBtn *widget.Button
 	renameBtn  *widget.Button
@@ -111,8 +113,9 @@ func newDetailPane(u *UI) *detailPane {
 	d.revokeBtn.Importance = widget.DangerImportance
 	actions := container.NewHBox(d.testBtn, d.refreshBtn, d.renameBtn, layout.NewSpacer(), d.forgetBtn, d.revokeBtn)
 
+	d.notFetched = hint("The server has not been asked about this token yet: Refresh details fills in its account, scopes, expiry and last use.")
 	d.details = container.NewBorder(
-		container.NewVBox(header, tokenCard),
+		container.NewVBox(header, tokenCard, d.notFetched),
 		container.NewVBox(widget.NewSeparator(), actions),
 		nil, nil,
 		container.NewVScroll(grid),
@@ -134,6 +137,11 @@ func (d *detailPane) show() {
 	}
 	d.setBody(d.details)
 	now := d.u.clock.Now()
+	if r.DetailsAt.IsZero() {
+		d.notFetched.Show()
+	} else {
+		d.notFetched.Hide()
+	}
 	d.name.SetText(r.Name)
 	d.dot.SetResource(dotIcon(dot(r.LastTest)))
 	d.summary.SetText(summary(r, now))
@@ -204,7 +212,7 @@ func (d *detailPane) conceal() {
 
 func orUnknown(s string) string {
 	if s == "" {
-		return "unknown: refresh details to ask the server"
+		return unknown
 	}
 	return s
 }
@@ -389,9 +397,7 @@ func (u *UI) testToken(name string, t trigger, fromTray bool) {
 func (d *detailPane) showScopes(r vault.Record) {
 	var objs []fyne.CanvasObject
 	if len(r.Scopes) == 0 {
-		l := widget.NewLabel(scopesUnknown(r))
-		l.Wrapping = fyne.TextWrapWord
-		objs = append(objs, l)
+		objs = append(objs, widget.NewLabel(scopesUnknown(r)))
 	}
 	for _, s := range r.Scopes {
 		objs = append(objs, newTag(tokens.DescribeScope(s)))

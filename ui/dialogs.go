@@ -52,9 +52,20 @@ func (u *UI) showError(title, sentence string) {
 		u.app.SendNotification(fyne.NewNotification(title, sentence))
 		return
 	}
-	d := dialog.NewCustom(title, "OK", width(420, para(sentence)), u.win)
+	d := dialog.NewCustomWithoutButtons(title, width(420, para(sentence)), u.win)
+	ok := newOKButton(d.Hide)
+	d.SetButtons([]fyne.CanvasObject{ok})
 	d.SetIcon(theme.ErrorIcon())
+	// Enter dismisses it, and the field that was being edited gets the
+	// keyboard back, so a typo costs one key press.
+	prev := u.win.Canvas().Focused()
+	d.SetOnClosed(func() {
+		if prev != nil {
+			u.win.Canvas().Focus(prev)
+		}
+	})
 	d.Show()
+	u.win.Canvas().Focus(ok)
 }
 
 // actionDialog is a dialog whose confirm button runs background work: the
@@ -525,4 +536,26 @@ func (u *UI) submitForget(d *forgetDialog) {
 				u.setStatus("Forgot “" + d.name + "” on this computer. It still works on the server.")
 			}, nil
 		})
+}
+
+// okButton is a dialog's only button: Enter and Escape press it as well as
+// Space, since there is nothing else they could mean.
+type okButton struct {
+	widget.Button
+}
+
+func newOKButton(tapped func()) *okButton {
+	b := &okButton{}
+	b.Text, b.OnTapped, b.Importance = "OK", tapped, widget.HighImportance
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *okButton) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+		b.Tapped(nil)
+	default:
+		b.Button.TypedKey(ev)
+	}
 }

@@ -110,7 +110,7 @@ func expiryShort(r vault.Record, now time.Time) string {
 func expiryLong(r vault.Record, now time.Time) string {
 	switch expiryOf(r, now) {
 	case expiryUnknown:
-		return "unknown: refresh details to ask the server"
+		return unknown
 	case expiryNever:
 		return "never expires (" + r.AccessExpires.Local().Format("2006") + ")"
 	case expired:
@@ -176,7 +176,7 @@ func testLine(t *vault.TestResult, now time.Time) string {
 func lastUse(r vault.Record) string {
 	switch {
 	case r.DetailsAt.IsZero():
-		return "unknown: refresh details to ask the server"
+		return unknown
 	case r.LastUsed.IsZero():
 		return "never used"
 	case r.LastUsedIP != "":
@@ -189,7 +189,7 @@ func lastUse(r vault.Record) string {
 // scopesUnknown is what the scopes row says when there are no scopes to show.
 func scopesUnknown(r vault.Record) string {
 	if r.DetailsAt.IsZero() {
-		return "unknown: refresh details to ask the server"
+		return unknown
 	}
 	return "none"
 }
@@ -201,3 +201,7 @@ func millis(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d ms", d.Milliseconds())
 }
+
+// unknown stands for a field the server has not been asked about yet; the
+// detail pane says once, above the fields, how to fill them in.
+const unknown = "—"

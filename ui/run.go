@@ -99,8 +99,11 @@ func (u *UI) busyStart(label string) {
 	}
 	u.busy++
 	u.setStatus(label)
-	u.activity.Show()
-	u.activity.Start()
+	if u.activity.Hidden {
+		u.activity.Show()
+		u.activity.Start()
+		u.statusBar.Refresh() // lay the text out beside the spinner
+	}
 }
 
 func (u *UI) busyEnd(label string) {
@@ -111,6 +114,7 @@ func (u *UI) busyEnd(label string) {
 	if u.busy == 0 {
 		u.activity.Stop()
 		u.activity.Hide()
+		u.statusBar.Refresh()
 		if u.status.Text == label {
 			u.setStatus("")
 		}

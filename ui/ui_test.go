@@ -536,6 +536,7 @@ func TestFormat(t *testing.T) {
 		{"expiry soon", expiryShort(vault.Record{AccessExpires: now.Add(3*24*time.Hour + time.Hour)}, now), "expires in 3 d"},
 		{"expired", expiryShort(vault.Record{AccessExpires: now.Add(-time.Hour)}, now), "expired"},
 		{"never", expiryLong(vault.Record{AccessExpires: now.AddDate(100, 0, 0)}, now), "never expires (2126)"},
+		{"not fetched", expiryLong(vault.Record{}, now), "—"},
 		{"unknown", expiryShort(vault.Record{}, now), ""},
 	}
 	for _, tt := range tests {
