@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strconv"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
@@ -45,7 +47,12 @@ func (u *UI) trayMenu() *fyne.Menu {
 		items = append(items, fyne.NewMenuItem("Add a token…", func() { u.showWindow(); u.showAdd() }))
 	default:
 		now := u.clock.Now()
-		for _, it := range u.all {
+		for i, it := range u.all {
+			if i == trayTokens {
+				more := fyne.NewMenuItem(strconv.Itoa(len(u.all)-i)+" more in the window…", u.showWindow)
+				items = append(items, more)
+				break
+			}
 			name := it.rec.Name
 			label := name
 			if e := expiryShort(it.rec, now); e != "" {
@@ -78,6 +85,10 @@ func (u *UI) trayMenu() *fyne.Menu {
 	items = append(items, fyne.NewMenuItemSeparator(), quit)
 	return fyne.NewMenu("CarrierX Tokens", items...)
 }
+
+// trayTokens is how many tokens the tray lists; a menu longer than the
+// screen helps nobody, and the window's search finds the rest.
+const trayTokens = 40
 
 // trayTrigger marks a token's tray Test entry busy while its test runs.
 type trayTrigger struct {

@@ -572,3 +572,18 @@ func TestSessionHasTrayHost(t *testing.T) {
 		t.Error("the tray host that owns the watcher name is not seen")
 	}
 }
+
+func TestUI_TrayMenu_Capped(t *testing.T) {
+	var names []string
+	for i := range trayTokens + 5 {
+		names = append(names, fmt.Sprintf("token-%03d", i))
+	}
+	h := newHarness(t, newFakeService(time.Now, names...))
+	m := h.tray.last()
+	if got := len(tokenEntries(m)); got != trayTokens {
+		t.Errorf("the tray lists %d tokens, want %d", got, trayTokens)
+	}
+	if got := m.Items[trayTokens].Label; got != "5 more in the window…" {
+		t.Errorf("after the listed tokens: %q", got)
+	}
+}
