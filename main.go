@@ -13,10 +13,10 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"cxtokens/cli"
+	"cxtokens/internal/posixlocale"
 	"cxtokens/tokens"
 	"cxtokens/ui"
 	"cxtokens/ui/demo"
-	"cxtokens/ui/earlylog"
 )
 
 // appID is the reverse-DNS ID from FyneApp.toml. It sits under the reserved
@@ -24,7 +24,7 @@ import (
 const appID = "example.cxtokens.app"
 
 func main() {
-	earlylog.Release()
+	posixlocale.Restore() // Fyne has initialised; exec's children get the real locale
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, runDesktop))
 }
 
