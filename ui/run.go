@@ -79,6 +79,7 @@ func (u *UI) failed(j job, err error) {
 	title, sentence, _ := errorMessage(err)
 	switch {
 	case errors.Is(err, vault.ErrLocked):
+		u.lockable = true // only a passphrase can have locked it
 		u.setLocked(true)
 		if j.quiet {
 			return
