@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2/app"
 
+	"cxtokens/api"
 	"cxtokens/cli"
 	"cxtokens/internal/posixlocale"
 	"cxtokens/tokens"
@@ -23,8 +24,13 @@ import (
 // .example top-level domain, so it claims no domain anyone owns.
 const appID = "example.cxtokens.app"
 
+// version is FyneApp.toml's Version: `cxtokens --version` and the API
+// client's User-Agent show it.
+const version = "0.1.0"
+
 func main() {
 	posixlocale.Restore() // Fyne has initialised; exec's children get the real locale
+	cli.Version, api.Version = version, version
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, runDesktop))
 }
 
