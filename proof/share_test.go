@@ -344,9 +344,10 @@ func TestShare_CLIRenameWhileAppTests(t *testing.T) {
 			if r.code == 0 {
 				break
 			}
-			if strings.Contains(r.stderr, "no token named") {
-				// The previous rename was undone behind our back: find the
-				// name the token has now and carry on from there.
+			if strings.Contains(r.stderr, "no token named") || strings.Contains(r.stderr, "token not found") {
+				// The previous rename was undone behind our back (seen
+				// before the command or between its read and its rename):
+				// find the name the token has now and carry on from there.
 				cur, err := app.Get(id)
 				if err != nil {
 					t.Fatalf("get by id: %v", err)
