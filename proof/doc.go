@@ -12,7 +12,8 @@
 //   - sharing: the command line writes hundreds of times while the desktop
 //     app's code path (tokens.Service) lists, reads and stores test results
 //     in another process; nothing is lost and the only error is "busy",
-//     retried (share_test.go);
+//     retried; a lock held too long is "busy" after the timeout, never a
+//     hang (share_test.go);
 //   - faults from the emulator (latency, 429 with Retry-After, 5xx, stalled
 //     and oversize answers, a redirect to another host) give the right test
 //     outcome in words, through tokens.Service.Test and `cxtokens test`,
@@ -24,7 +25,8 @@
 //     password shows up, in any common encoding, in any file written under
 //     the run's home, config, cache and temp dirs, in any output but `get`'s
 //     (and exec's child's, when it prints one on purpose), or in any error
-//     string (hygiene_test.go);
+//     string (hygiene_test.go, with the scanner and its own test in
+//     scan_test.go);
 //   - fuzzing: every Fuzz target of the module is run by scripts/fuzz.sh,
 //     and this package adds targets for import files and for names given to
 //     the command line (fuzz_test.go).
