@@ -46,18 +46,18 @@ func newTransport(caFile string) (*http.Transport, error) {
 	}, nil
 }
 
-// credentialHeaders never travel to another origin.
-var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Cookie2", "Www-Authenticate"}
-
 // checkRedirect is the redirect policy. Go's default keeps Authorization on
 // a redirect to the same host name even across schemes and ports, which is
 // not good enough for bearer tokens:
 //   - at most maxRedirects hops;
 //   - never from https down to http, and never to a URL New would refuse;
-//   - credential headers (and Referer) only while every hop has the very
-//     same scheme, host and port as the first request;
-//   - a request with a body (POST, PATCH) is never redirected to another
-//     origin at all, since its form may carry a password or a token.
+//   - never to another origin (scheme, host and port) at all. Every call this
+//     client makes carries a credential (a bearer token, or a login and
+//     password in the header or the form), so following such a redirect
+//     without it could only end in a 401 that would wrongly say the token is
+//     invalid, and following it with the credential would hand the token to a
+//     host it was not pinned to. The caller gets ErrRedirect instead, and the
+//     other origin gets no request.
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
 		return fmt.Errorf("%w: more than %d redirects", ErrRedirect, maxRedirects)
@@ -71,20 +71,10 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if err := checkScheme(req.URL); err != nil {
 		return fmt.Errorf("%w: to %s: %w", ErrRedirect, req.URL.Host, err)
 	}
-	same := sameOrigin(first.URL, req.URL)
-	for _, v := range via[1:] {
-		same = same && sameOrigin(first.URL, v.URL)
+	if !sameOrigin(first.URL, req.URL) {
+		return fmt.Errorf("%w: the server sent the request on to another host (%s://%s); the token was not sent there",
+			ErrRedirect, req.URL.Scheme, req.URL.Host)
 	}
-	if same {
-		return nil
-	}
-	if first.Method != http.MethodGet && first.Method != http.MethodHead {
-		return fmt.Errorf("%w: a %s is not redirected to another origin (%s)", ErrRedirect, first.Method, req.URL.Host)
-	}
-	for _, h := range credentialHeaders {
-		req.Header.Del(h)
-	}
-	req.Header.Del("Referer")
 	return nil
 }
 

@@ -35,12 +35,12 @@ func TestClient_Redirect_Plain(t *testing.T) {
 	tests := []struct {
 		name     string
 		location string
-		wantAuth bool
+		wantErr  error // nil: followed, with Authorization
 	}{
-		{"same origin keeps Authorization", "/core/v2/moved", true},
-		{"same origin, absolute", first.URL + "/core/v2/moved", true},
-		{"other port drops Authorization", other.URL + "/core/v2/moved", false},
-		{"other host, same port drops Authorization", "http://localhost:" + fu.Port() + "/core/v2/moved", false},
+		{"same origin keeps Authorization", "/core/v2/moved", nil},
+		{"same origin, absolute", first.URL + "/core/v2/moved", nil},
+		{"other port is refused", other.URL + "/core/v2/moved", ErrRedirect},
+		{"other host, same port is refused", "http://localhost:" + fu.Port() + "/core/v2/moved", ErrRedirect},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,34 +49,43 @@ func TestClient_Redirect_Plain(t *testing.T) {
 			landing.mu.Unlock()
 			var rc recorder
 			sw.set(rc.wrap(func(w http.ResponseWriter, r *http.Request) {
-				if r.URL.Path == "/core/v2/moved" {
+				if r.URL.Path == "/core/v2/moved" && sameHostPort(r.Host, fu.Host) {
 					landing.wrap(okContainers)(w, r)
 					return
 				}
 				redirectTo(tt.location)(w, r)
 			}))
 			c, _ := newTestClient(t, base, Options{})
-			if _, err := c.Test(context.Background(), callerToken); err != nil {
+			_, err := c.Test(context.Background(), callerToken)
+			got := landing.all()
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("Test: %v, want %v", err, tt.wantErr)
+				}
+				if !strings.Contains(err.Error(), "another host") {
+					t.Errorf("error %q does not say the request went to another host", err)
+				}
+				if len(got) != 0 || rc.count() != 1 {
+					t.Errorf("the other origin received %d requests, the first %d; want 0 and 1", len(got), rc.count())
+				}
+				return
+			}
+			if err != nil {
 				t.Fatalf("Test: %v", err)
 			}
-			got := landing.all()
 			if len(got) != 1 {
 				t.Fatalf("%d requests landed, want 1", len(got))
 			}
-			if has := got[0].Header.Get("Authorization") != ""; has != tt.wantAuth {
-				t.Errorf("Authorization arrived: %t, want %t", has, tt.wantAuth)
-			}
-			if tt.wantAuth {
-				checkBearer(t, got[0], callerToken)
-			} else if got[0].Header.Get("Referer") != "" {
-				t.Errorf("Referer sent to another origin")
-			}
+			checkBearer(t, got[0], callerToken)
 			if got[0].Header.Get("User-Agent") != "cxtokens/"+Version {
 				t.Errorf("User-Agent lost on redirect")
 			}
 		})
 	}
 }
+
+// sameHostPort reports whether a request's Host header names want exactly.
+func sameHostPort(host, want string) bool { return strings.EqualFold(host, want) }
 
 func TestClient_Redirect_TLS(t *testing.T) {
 	var landing recorder
@@ -93,7 +102,7 @@ func TestClient_Redirect_TLS(t *testing.T) {
 		wantAuth bool
 	}{
 		{"same origin keeps Authorization", "/core/v2/moved", nil, true},
-		{"127.0.0.1 to localhost drops Authorization", "https://localhost:" + su.Port() + "/core/v2/moved", nil, false},
+		{"127.0.0.1 to localhost is refused", "https://localhost:" + su.Port() + "/core/v2/moved", ErrRedirect, false},
 		{"https to http is refused", plain.URL + "/core/v2/moved?access_token=" + callerToken, ErrRedirect, false},
 		{"https to http, same host and port, is refused", "http://127.0.0.1:" + su.Port() + "/core/v2/moved", ErrRedirect, false},
 	}
@@ -179,10 +188,12 @@ func TestClient_Redirect_Refused(t *testing.T) {
 }
 
 func TestClient_Redirect_BackToOrigin(t *testing.T) {
-	// first → other → first: once the token's origin was left, it stays dropped.
+	// first → other → first: the hop to the other origin is already refused,
+	// so neither the other origin nor the way back sees a request.
 	var sw switchHandler
 	first, base := serve(t, &sw)
-	other, _ := serve(t, redirectTo(first.URL+"/core/v2/back"))
+	var away recorder
+	other, _ := serve(t, away.wrap(redirectTo(first.URL+"/core/v2/back")))
 	var back recorder
 	sw.set(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/core/v2/back" {
@@ -192,11 +203,11 @@ func TestClient_Redirect_BackToOrigin(t *testing.T) {
 		redirectTo(other.URL+"/core/v2/away")(w, r)
 	}))
 	c, _ := newTestClient(t, base, Options{})
-	if _, err := c.Test(context.Background(), callerToken); err != nil {
-		t.Fatalf("Test: %v", err)
+	if _, err := c.Test(context.Background(), callerToken); !errors.Is(err, ErrRedirect) {
+		t.Fatalf("Test: %v, want ErrRedirect", err)
 	}
-	if got := back.all(); len(got) != 1 || got[0].Header.Get("Authorization") != "" {
-		t.Errorf("Authorization came back after a hop through another origin")
+	if away.count() != 0 || back.count() != 0 {
+		t.Errorf("requests after the refused hop: %d to the other origin, %d back", away.count(), back.count())
 	}
 }
 

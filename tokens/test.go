@@ -74,10 +74,12 @@ func classify(err error) (Outcome, string) {
 		return OutcomeRateLimited, "the server is rate limiting requests (429); try again later"
 	case errors.Is(err, api.ErrTLS):
 		return OutcomeNetwork, "the TLS connection failed (check the base URL, the clock and the trusted certificates): " + err.Error()
+	case errors.Is(err, api.ErrRedirect):
+		return OutcomeNetwork, "the server redirected the request somewhere the token must not go, so it was not sent (check the base URL): " + err.Error()
 	case errors.Is(err, api.ErrServer), errors.Is(err, api.ErrBadResponse):
 		return OutcomeServerError, "the API had a problem; try again later: " + err.Error()
 	case errors.Is(err, api.ErrNetwork), errors.Is(err, api.ErrTimeout), errors.Is(err, api.ErrDNS),
-		errors.Is(err, api.ErrRedirect), errors.Is(err, api.ErrInsecureURL):
+		errors.Is(err, api.ErrInsecureURL):
 		return OutcomeNetwork, "could not reach the API (check the network and the base URL): " + err.Error()
 	}
 	var ae *api.Error
