@@ -300,7 +300,13 @@ func TestBadInput_DamagedVault_CLI(t *testing.T) {
 				{args: []string{"vault", "status"}, right: func(out string) bool { return strings.Contains(out, fmt.Sprintf("tokens:   %d\n", n)) }},
 				{args: []string{"export", "out.age"}, right: func(string) bool { return true }},
 				{stdin: secretFor("new"), args: []string{"add", "new"}, write: true},
-				{args: []string{"rename", healthy, "renamed"}, write: true},
+				// A rename writes under the new name's key, which may or may
+				// not fall on a damaged page: several names, so that one
+				// whose page is sound is tried too.
+				{args: []string{"rename", healthy, "renamed-1"}, write: true},
+				{args: []string{"rename", healthy, "renamed-2"}, write: true},
+				{args: []string{"rename", healthy, "renamed-3"}, write: true},
+				{args: []string{"rename", healthy, "renamed-4"}, write: true},
 				{args: []string{"forget", healthy, "--yes"}, write: true},
 			}
 			exported := false
