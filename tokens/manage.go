@@ -137,16 +137,25 @@ type RenameReport struct {
 // (most scoped tokens) could otherwise never be renamed here. A server
 // failure is reported in RenameReport.RemoteErr, with the local rename kept.
 func (s *Service) Rename(ctx context.Context, oldName, newName string) (RenameReport, error) {
-	r, err := s.Get(oldName)
-	if err != nil {
-		return RenameReport{}, err
-	}
 	if err := vault.ValidateName(newName); err != nil {
-		return RenameReport{}, fmt.Errorf("rename %q to %q: %w", r.Name, newName, err)
+		return RenameReport{}, fmt.Errorf("rename %q to %q: %w", oldName, newName, err)
 	}
-	err = s.read(func(v *vault.Vault) error { return v.Rename(r.Name, newName) })
+	// One transaction finds, renames and returns the record, so another
+	// process changing it meanwhile can neither be undone nor make us miss it.
+	var r vault.Record
+	err := s.read(func(v *vault.Vault) error {
+		var err error
+		r, err = v.Modify(oldName, func(r *vault.Record) error {
+			r.Name = newName
+			return nil
+		})
+		return err
+	})
+	if errors.Is(err, vault.ErrNoVault) || errors.Is(err, vault.ErrNotFound) {
+		return RenameReport{}, &UnknownNameError{Name: oldName}
+	}
 	if err != nil {
-		return RenameReport{}, fmt.Errorf("rename %q to %q: %w", r.Name, newName, err)
+		return RenameReport{}, fmt.Errorf("rename %q to %q: %w", oldName, newName, err)
 	}
 	if r.TokenSID == "" {
 		return RenameReport{}, nil
@@ -269,12 +278,20 @@ func (s *Service) Revoke(ctx context.Context, name, using string) (RevokeReport,
 
 // Forget removes a token locally only; it stays valid on the server.
 func (s *Service) Forget(name string) error {
+	target, label := name, name
 	r, err := s.Get(name)
-	if err != nil {
+	switch {
+	case err == nil:
+		target, label = r.ID, r.Name
+	case errors.Is(err, vault.ErrCorrupt) || errors.Is(err, vault.ErrNewerVersion):
+		// A record that cannot be read can still be removed: the vault
+		// deletes by name or id without decrypting. Otherwise one damaged
+		// record would block every later write and export.
+	default:
 		return err
 	}
-	if err := s.read(func(v *vault.Vault) error { return v.Delete(r.ID) }); err != nil {
-		return fmt.Errorf("forget %q: %w", r.Name, err)
+	if err := s.read(func(v *vault.Vault) error { return v.Delete(target) }); err != nil {
+		return fmt.Errorf("forget %q: %w", label, err)
 	}
 	return nil
 }

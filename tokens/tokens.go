@@ -502,22 +502,18 @@ func (s *Service) Get(name string) (vault.Record, error) {
 	return r, nil
 }
 
-// update re-reads the record by id, applies fn and writes it back, so a
-// concurrent change to other fields (a rename in the desktop app, say) is
-// not overwritten with stale values.
+// update applies fn to the record with that id in one vault transaction,
+// so a concurrent change to other fields (a rename by the command line while
+// the window stores a test result) is never overwritten with stale values.
 func (s *Service) update(id string, fn func(r *vault.Record)) (vault.Record, error) {
 	var out vault.Record
 	err := s.read(func(v *vault.Vault) error {
-		r, err := v.Get(id)
-		if err != nil {
-			return err
-		}
-		fn(&r)
-		if err := v.Update(r); err != nil {
-			return err
-		}
-		out = r
-		return nil
+		var err error
+		out, err = v.Modify(id, func(r *vault.Record) error {
+			fn(r)
+			return nil
+		})
+		return err
 	})
 	return out, err
 }

@@ -375,6 +375,46 @@ func (v *Vault) Update(r Record) error {
 	})
 }
 
+// Modify reads the record with that name or id, lets fn change it and
+// writes it back, all in one transaction, so a change another process makes
+// in between (a rename by the command line while the window stores a test
+// result) is never overwritten by a stale copy. fn may change every field
+// but the id; a name change must stay valid and unique. An error from fn
+// aborts without writing. Modify returns the record as stored.
+func (v *Vault) Modify(nameOrID string, fn func(r *Record) error) (Record, error) {
+	var out Record
+	err := v.use(fmt.Sprintf("modify %q", nameOrID), func(k *keys) error {
+		return v.update(func(tx *bolt.Tx) error {
+			old, s, err := getRecord(tx, k, nameOrID)
+			if err != nil {
+				return err
+			}
+			r := old
+			r.Scopes = append([]string(nil), old.Scopes...)
+			if old.LastTest != nil {
+				lt := *old.LastTest
+				r.LastTest = &lt
+			}
+			if err := fn(&r); err != nil {
+				return err
+			}
+			if err := ValidateName(r.Name); err != nil {
+				return err
+			}
+			if err := replace(tx, k, s, old, r); err != nil {
+				return err
+			}
+			out = r
+			out.ID = s.id
+			if out.AddedAt.IsZero() {
+				out.AddedAt = old.AddedAt
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
 // Rename gives the record named oldName the name newName. Changing only the
 // case of a name is a rename too.
 func (v *Vault) Rename(oldName, newName string) error {
