@@ -516,12 +516,19 @@ func (a *app) cmdForget(c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := svc.Get(p.pos[0])
-	if err != nil {
+	name := p.pos[0]
+	r, err := svc.Get(name)
+	switch {
+	case err == nil:
+		name = r.Name
+	case errors.Is(err, vault.ErrCorrupt) || errors.Is(err, vault.ErrNewerVersion):
+		// Unreadable, but forget can still remove it; say so.
+		a.warn("%q cannot be read (%v); forgetting removes it anyway", name, err)
+	default:
 		return err
 	}
 	if !*yes {
-		ok, err := a.confirm(c, fmt.Sprintf("Forget %q? It is removed here but NOT revoked: it keeps working on the server.", r.Name))
+		ok, err := a.confirm(c, fmt.Sprintf("Forget %q? It is removed here but NOT revoked: it keeps working on the server.", name))
 		if err != nil {
 			return err
 		}
@@ -530,10 +537,10 @@ func (a *app) cmdForget(c *command, args []string) error {
 			return exitCode(1)
 		}
 	}
-	if err := svc.Forget(r.Name); err != nil {
+	if err := svc.Forget(name); err != nil {
 		return err
 	}
-	a.say("forgot %q: removed from this vault only — it was NOT revoked on the server", r.Name)
+	a.say("forgot %q: removed from this vault only — it was NOT revoked on the server", name)
 	return nil
 }
 
@@ -686,7 +693,7 @@ func (a *app) cmdVaultStatus(c *command, args []string) error {
 		fmt.Fprintf(a.stdout, "vault:    %s\nstate:    not created yet (`cxtokens add` creates it, or `cxtokens vault init`)\n", svc.VaultPath())
 		return nil
 	}
-	if err != nil {
+	if err != nil && !(errors.Is(err, vault.ErrCorrupt) && st.ID != "") {
 		return err
 	}
 	var sources []string
@@ -696,9 +703,13 @@ func (a *app) cmdVaultStatus(c *command, args []string) error {
 	if st.Passphrase {
 		sources = append(sources, "passphrase")
 	}
-	fmt.Fprintf(a.stdout, "vault:    %s\nid:       %s\ntokens:   %d\nunlocks:  %s\nformat:   %d\n",
-		st.Path, st.ID, st.Count, strings.Join(sources, ", "), st.FormatVersion)
-	return nil
+	count := strconv.Itoa(st.Count)
+	if st.Count < 0 {
+		count = "unknown (damaged pages)"
+	}
+	fmt.Fprintf(a.stdout, "vault:    %s\nid:       %s\ntokens:   %s\nunlocks:  %s\nformat:   %d\n",
+		st.Path, st.ID, count, strings.Join(sources, ", "), st.FormatVersion)
+	return err // what a damaged vault could still tell is printed; the exit code says it is damaged
 }
 
 func (a *app) cmdVaultPassphrase(c *command, args []string) error {

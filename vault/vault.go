@@ -50,7 +50,7 @@ type Status struct {
 	Path          string
 	ID            string
 	FormatVersion int
-	Count         int
+	Count         int  // -1 when damaged pages keep the records from being counted
 	Keyring       bool // a keyring source is configured
 	Passphrase    bool // a passphrase source is configured
 	Generation    uint64
@@ -464,7 +464,9 @@ func (v *Vault) Generation() (uint64, error) {
 	return g, err
 }
 
-// Status describes the vault. It works while locked.
+// Status describes the vault. It works while locked. When the header reads
+// but damaged pages keep the records from being counted, it returns what it
+// knows (Count -1) together with a *CorruptError.
 func (v *Vault) Status() (Status, error) {
 	s := Status{Path: v.path}
 	err := v.withHeader("status", func(h header) {
@@ -477,9 +479,26 @@ func (v *Vault) Status() (Status, error) {
 			s.KDF = p.KDF
 		}
 	}, func(tx *bolt.Tx) {
-		s.Count = tx.Bucket([]byte(bucketRecords)).Stats().KeyN
+		s.Count = countRecords(tx)
 	})
+	if err == nil && s.Count < 0 {
+		// The header read fine, so s says where the vault is and how it
+		// opens; the error says the records cannot be trusted.
+		err = fmt.Errorf("status: %w", &CorruptError{Part: PartFile, Detail: "damaged pages keep the records from being counted"})
+	}
 	return s, err
+}
+
+// countRecords counts the records without decrypting them, or returns -1
+// when damaged pages keep bbolt from walking the bucket: status should still
+// say where the vault is and how it opens, so the user can act on it.
+func countRecords(tx *bolt.Tx) (n int) {
+	defer func() {
+		if recover() != nil {
+			n = -1
+		}
+	}()
+	return tx.Bucket([]byte(bucketRecords)).Stats().KeyN
 }
 
 func (v *Vault) withHeader(op string, fn func(h header), more ...func(tx *bolt.Tx)) error {
