@@ -98,7 +98,7 @@ func hintFor(err error) string {
 	case errors.Is(err, vault.ErrCorrupt):
 		return "nothing was changed; restore the file from a backup, or an export with `cxtokens import` into a new vault"
 	case errors.Is(err, vault.ErrNewerVersion):
-		return "update cxtokens to open it"
+		return "" // the vault's message already says to update cxtokens
 	case errors.Is(err, vault.ErrExists):
 		return "pick another name (see `cxtokens list`)"
 	case errors.Is(err, vault.ErrInvalidName):

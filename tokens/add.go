@@ -53,6 +53,11 @@ func CleanToken(raw string) (string, error) {
 		if unicode.IsControl(r) || r == '\ufeff' || !unicode.IsPrint(r) {
 			return "", fmt.Errorf("%w: it contains a control or invisible character", ErrInvalidToken)
 		}
+		if r > unicode.MaxASCII {
+			// An HTTP header carries ASCII only, so such a token could never
+			// be sent; usually a lookalike character came in with the copy.
+			return "", fmt.Errorf("%w: it contains a non-ASCII character (%U), which an Authorization header cannot carry; copy the token again", ErrInvalidToken, r)
+		}
 	}
 	return t, nil
 }

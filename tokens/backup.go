@@ -108,6 +108,9 @@ type ImportReport struct {
 	Invalid   []string // entries refused (bad name or token), each "name: reason"
 }
 
+// maxImportWorkFactor is the highest scrypt cost (log2) import accepts.
+const maxImportWorkFactor = 18
+
 // Import reads an export file and adds the tokens whose names are not in
 // the vault. A name already there with the same token is skipped; with a
 // different token it is a conflict and the stored token is left alone.
@@ -121,6 +124,10 @@ func (s *Service) Import(r io.Reader, passphrase []byte) (ImportReport, error) {
 	if err != nil {
 		return rep, fmt.Errorf("import: %w", err)
 	}
+	// age accepts a file's own scrypt cost up to 2^22 (GBs of memory, many
+	// seconds); a hostile file could use that to stall us. Export writes
+	// age's default, 2^18, so nothing we make needs more.
+	id.SetMaxWorkFactor(maxImportWorkFactor)
 	pr, err := age.Decrypt(r, id)
 	if err != nil {
 		var nomatch *age.NoIdentityMatchError
