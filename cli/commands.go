@@ -83,7 +83,7 @@ func init() {
 				"server for whoever else has it. Use revoke to end it. Asks first on a terminal;\n" +
 				"elsewhere --yes is required.",
 			example: "cxtokens forget copied-from-wiki --yes"},
-		{name: "exec", usage: "exec NAME -- CMD [ARGS…]", run: (*app).cmdExec,
+		{name: "exec", passthrough: true, usage: "exec NAME -- CMD [ARGS…]", run: (*app).cmdExec,
 			summary: "run a command with CARRIERX_TOKEN and CARRIERX_BASE_URL set",
 			detail: "Runs CMD with CARRIERX_TOKEN and CARRIERX_BASE_URL set from the token NAME,\n" +
 				"forwards SIGINT and SIGTERM to it, and exits with its exit code (128+N when a\n" +
@@ -826,10 +826,14 @@ func (a *app) printVaultHelp() {
 
 // shellArg quotes a name for a command suggestion only when it needs it.
 func shellArg(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+	q := s
+	if s == "" || strings.IndexFunc(s, func(r rune) bool {
 		return !(r == '-' || r == '_' || r == '.' || r == '/' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
-	}) < 0 {
-		return s
+	}) >= 0 {
+		q = tokens.ShellQuote(s)
 	}
-	return tokens.ShellQuote(s)
+	if strings.HasPrefix(s, "-") {
+		return "-- " + q // else it reads as a flag
+	}
+	return q
 }

@@ -17,6 +17,9 @@ type command struct {
 	detail  string // paragraphs for --help
 	example string // one or more lines for --help
 	run     func(a *app, c *command, args []string) error
+	// passthrough: what follows "--" is a command line of its own (exec).
+	// Elsewhere "--" only ends the flags, so `forget -- -odd-name` works.
+	passthrough bool
 }
 
 func findCommand(name string) *command {
@@ -76,6 +79,9 @@ func (a *app) parseArgs(c *command, fs *flag.FlagSet, args []string, min, max in
 		}
 		p.pos = append(p.pos, left[0])
 		args = left[1:]
+	}
+	if !c.passthrough {
+		p.pos, p.rest = append(p.pos, p.rest...), nil
 	}
 	if len(p.pos) < min {
 		return p, usagef(c.name, "missing argument")
