@@ -287,39 +287,6 @@ func fileSum(t *testing.T, path string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// memKeyring is an in-memory vault.KeyStore for the fuzz targets, which
-// must not depend on a D-Bus session or leave keyring entries behind.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func newMemKeyring() *memKeyring { return &memKeyring{m: map[string]string{}} }
-
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[service+"\x00"+user]
-	if !ok {
-		return "", fmt.Errorf("memory keyring: %w", vault.ErrKeyNotFound)
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[service+"\x00"+user] = secret
-	return nil
-}
-
-func (k *memKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, service+"\x00"+user)
-	return nil
-}
-
 // newPassVault creates a passphrase-only vault with the cheap KDF and
 // returns its path; every process opens it with CXTOKENS_PASSPHRASE.
 func newPassVault(t *testing.T, dir, pass string) string {
@@ -375,3 +342,7 @@ func runChild(job string) int {
 	fmt.Fprintln(os.Stderr, "proof: unknown child job", job)
 	return 2
 }
+
+// newMemKeyring is the key store of the fuzz targets, which must not depend
+// on a D-Bus session or leave keyring entries behind.
+func newMemKeyring() vault.KeyStore { return vault.NewMemoryKeyStore() }

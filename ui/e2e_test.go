@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,36 +23,6 @@ import (
 // on a real vault file, the emulator over HTTP on loopback and, inside
 // scripts/session.sh, the real (throw-away) OS keyring.
 
-// memKeyring is the key store outside scripts/session.sh, so a plain
-// `go test` never touches the developer's own keyring.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if v, ok := k.m[service+"\x00"+user]; ok {
-		return v, nil
-	}
-	return "", vault.ErrKeyNotFound
-}
-
-func (k *memKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[service+"\x00"+user] = secret
-	return nil
-}
-
-func (k *memKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, service+"\x00"+user)
-	return nil
-}
-
 type stack struct {
 	*harness
 	emu   *emulator.Server
@@ -67,7 +36,7 @@ func testKeyring() vault.KeyStore {
 	if os.Getenv("CXT_IN_SESSION") != "" {
 		return vault.NewSystemKeyring(0)
 	}
-	return &memKeyring{m: map[string]string{}}
+	return vault.NewMemoryKeyStore() // a plain `go test` never touches the developer's own keyring
 }
 
 // newStack starts the emulator and a service on a new vault; setup runs

@@ -3,6 +3,7 @@ package vault
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/zalando/go-keyring"
@@ -83,4 +84,38 @@ func keyringError(op string, err error) error {
 	default:
 		return fmt.Errorf("keyring %s: %w: %w", op, ErrKeyringUnavailable, err)
 	}
+}
+
+// NewMemoryKeyStore returns a KeyStore that keeps entries in memory only,
+// for throw-away vaults (the demo) and tests: a key stored there dies with
+// the process, and so does every vault that only it unlocks.
+func NewMemoryKeyStore() KeyStore { return &memoryKeyStore{m: map[string]string{}} }
+
+type memoryKeyStore struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (k *memoryKeyStore) Get(service, user string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.m[service+"\x00"+user]
+	if !ok {
+		return "", fmt.Errorf("memory key store: %w", ErrKeyNotFound)
+	}
+	return v, nil
+}
+
+func (k *memoryKeyStore) Set(service, user, secret string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.m[service+"\x00"+user] = secret
+	return nil
+}
+
+func (k *memoryKeyStore) Delete(service, user string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.m, service+"\x00"+user)
+	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"cxtokens/api"
@@ -74,7 +73,7 @@ func Start(ctx context.Context) (_ *Env, err error) {
 
 	e.Service = tokens.New(tokens.Options{
 		VaultPath:      e.VaultPath,
-		Keyring:        &memKeyring{m: map[string]string{}},
+		Keyring:        vault.NewMemoryKeyStore(),
 		DefaultBaseURL: e.BaseURL,
 	})
 	client, err := api.New(api.Options{BaseURL: e.BaseURL})
@@ -123,35 +122,4 @@ func (e *Env) Close() error {
 	}
 	errs = append(errs, os.RemoveAll(e.dir))
 	return errors.Join(errs...)
-}
-
-// memKeyring is a vault.KeyStore in memory: the demo's data key dies with
-// the process, and the person's real keyring never sees it.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[service+"\x00"+user]
-	if !ok {
-		return "", fmt.Errorf("demo keyring: %w", vault.ErrKeyNotFound)
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(service, user, secret string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[service+"\x00"+user] = secret
-	return nil
-}
-
-func (k *memKeyring) Delete(service, user string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, service+"\x00"+user)
-	return nil
 }
