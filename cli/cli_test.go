@@ -17,6 +17,7 @@ import (
 func TestParseArgs(t *testing.T) {
 	tests := []struct {
 		name     string
+		cmd      string // "" means list, which takes no command line after --
 		args     []string
 		min, max int
 		wantPos  []string
@@ -28,9 +29,11 @@ func TestParseArgs(t *testing.T) {
 		{name: "flags first", args: []string{"--json", "a"}, min: 1, max: 1, wantPos: []string{"a"}, wantJSON: true},
 		{name: "flags after", args: []string{"a", "--json"}, min: 1, max: 1, wantPos: []string{"a"}, wantJSON: true},
 		{name: "between", args: []string{"a", "-json", "b"}, min: 2, max: 2, wantPos: []string{"a", "b"}, wantJSON: true},
-		{name: "dash dash", args: []string{"a", "--", "cmd", "--json", "-x"}, min: 1, max: 1, wantPos: []string{"a"}, wantRest: []string{"cmd", "--json", "-x"}, wantDash: true},
-		{name: "flag before dash dash", args: []string{"a", "--json", "--", "cmd"}, min: 1, max: 1, wantPos: []string{"a"}, wantRest: []string{"cmd"}, wantDash: true, wantJSON: true},
-		{name: "empty after dash dash", args: []string{"a", "--"}, min: 1, max: 1, wantPos: []string{"a"}, wantDash: true},
+		{name: "dash dash", cmd: "exec", args: []string{"a", "--", "cmd", "--json", "-x"}, min: 1, max: 1, wantPos: []string{"a"}, wantRest: []string{"cmd", "--json", "-x"}, wantDash: true},
+		{name: "flag before dash dash", cmd: "exec", args: []string{"a", "--json", "--", "cmd"}, min: 1, max: 1, wantPos: []string{"a"}, wantRest: []string{"cmd"}, wantDash: true, wantJSON: true},
+		{name: "empty after dash dash", cmd: "exec", args: []string{"a", "--"}, min: 1, max: 1, wantPos: []string{"a"}, wantDash: true},
+		{name: "dash dash ends flags", args: []string{"--", "-odd"}, min: 1, max: 1, wantPos: []string{"-odd"}, wantDash: true},
+		{name: "dash dash then too many", args: []string{"a", "--", "-odd"}, min: 1, max: 1, wantErr: true},
 		{name: "lone dash is positional", args: []string{"-"}, min: 1, max: 1, wantPos: []string{"-"}},
 		{name: "missing", args: []string{"--json"}, min: 1, max: 1, wantErr: true},
 		{name: "too many", args: []string{"a", "b"}, min: 1, max: 1, wantErr: true},
@@ -39,7 +42,11 @@ func TestParseArgs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
-			c := findCommand("list")
+			name := tt.cmd
+			if name == "" {
+				name = "list"
+			}
+			c := findCommand(name)
 			fs := a.newFlags(c)
 			asJSON := fs.Bool("json", false, "")
 			p, err := a.parseArgs(c, fs, tt.args, tt.min, tt.max)

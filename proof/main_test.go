@@ -203,9 +203,10 @@ func (w *world) cliWith(o runOpts, args ...string) result {
 	if o.limit == 0 {
 		o.limit = 60 * time.Second
 	}
+	bin := cxtokensBin(w.t) // the first call builds it: not part of the limit
 	ctx, cancel := context.WithTimeout(context.Background(), o.limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, cxtokensBin(w.t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(append([]string(nil), w.env...), o.env...)
 	cmd.Dir = w.dir("HOME")
 	cmd.Stdin = strings.NewReader(o.stdin)
