@@ -41,13 +41,14 @@ func init() {
 				"header), curl (a curl line for the test request) or env (export lines for\n" +
 				"CARRIERX_TOKEN and CARRIERX_BASE_URL, shell-quoted).",
 			example: "curl -H \"$(cxtokens get prod --format header)\" https://api.carrierx.com/core/v2/storage/containers\neval \"$(cxtokens get prod --format env)\""},
-		{name: "test", usage: "test NAME [--json]", run: (*app).cmdTest,
+		{name: "test", usage: "test NAME… | --all [--json]", run: (*app).cmdTest,
 			summary: "make the test request with a token",
 			detail: "Makes the test request (GET /storage/containers) with the token and says what\n" +
 				"came of it: works, invalid or revoked, missing scope, rate limited, server error,\n" +
 				"or network or TLS error, with the status and latency. The result is stored with\n" +
-				"the token. Exits 0 only when the token works.",
-			example: "cxtokens test prod || echo 'prod needs attention'"},
+				"the token. Several names, or --all, test those tokens 8 at a time, one line each\n" +
+				"(--json: an array). Exits 0 only when every token tested works.",
+			example: "cxtokens test prod || echo 'prod needs attention'\ncxtokens test --all"},
 		{name: "info", usage: "info NAME [--json]", run: (*app).cmdInfo,
 			summary: "what the API knows about a token",
 			detail: "Asks the API about the token and shows its sid, partner, scopes in plain words,\n" +
@@ -251,10 +252,17 @@ func (a *app) cmdGet(c *command, args []string) error {
 
 func (a *app) cmdTest(c *command, args []string) error {
 	fs := a.newFlags(c)
-	asJSON := fs.Bool("json", false, "print JSON")
-	p, err := a.parseArgs(c, fs, args, 1, 1)
+	asJSON := fs.Bool("json", false, "print JSON (an array when more than one token is tested)")
+	all := fs.Bool("all", false, "test every stored token")
+	p, err := a.parseArgs(c, fs, args, 0, -1)
 	if err != nil {
 		return err
+	}
+	switch {
+	case *all && len(p.pos) > 0:
+		return usagef(c.name, "give token names or --all, not both")
+	case !*all && len(p.pos) == 0:
+		return usagef(c.name, "missing argument")
 	}
 	svc, err := a.service()
 	if err != nil {
@@ -262,33 +270,85 @@ func (a *app) cmdTest(c *command, args []string) error {
 	}
 	ctx, cancel := a.ctx()
 	defer cancel()
-	rep, err := svc.Test(ctx, p.pos[0])
-	if rep.Outcome == "" {
-		return err // the test never ran
+	if len(p.pos) == 1 {
+		rep, err := svc.Test(ctx, p.pos[0])
+		if rep.Outcome == "" {
+			return err // the test never ran
+		}
+		if *asJSON {
+			if jerr := writeJSON(a.stdout, toJSONTest(rep)); jerr != nil {
+				return jerr
+			}
+		} else {
+			fmt.Fprintln(a.stdout, testLine(rep))
+		}
+		if err != nil {
+			// The test ran but its result could not be stored.
+			return err
+		}
+		if rep.Outcome != tokens.OutcomeWorks {
+			a.say("cxtokens: test %q: %s", rep.Name, oneLine(rep.Detail))
+			return exitCode(1)
+		}
+		return nil
+	}
+
+	var names []string // nil: every stored token
+	if !*all {
+		names = p.pos
+	}
+	reps := svc.TestMany(ctx, names, 0)
+	if *all && len(reps) == 1 && reps[0].Name == "" && reps[0].Err != nil {
+		return reps[0].Err // the vault could not be listed
+	}
+	failed := false
+	var out []jsonTest
+	for _, rep := range reps {
+		if rep.Outcome == "" {
+			failed = true
+			a.say("cxtokens: %s", errorText(rep.Err))
+			continue
+		}
+		if *asJSON {
+			out = append(out, toJSONTest(rep))
+		} else {
+			fmt.Fprintln(a.stdout, testLine(rep))
+		}
+		if rep.Err != nil {
+			failed = true
+			a.say("cxtokens: %s", errorText(rep.Err))
+		} else if rep.Outcome != tokens.OutcomeWorks {
+			failed = true
+			a.say("cxtokens: test %q: %s", rep.Name, oneLine(rep.Detail))
+		}
 	}
 	if *asJSON {
-		if jerr := writeJSON(a.stdout, toJSONTest(rep)); jerr != nil {
-			return jerr
+		if out == nil {
+			out = []jsonTest{}
 		}
-	} else {
-		line := fmt.Sprintf("%s: %s", rep.Name, rep.Outcome.Words())
-		if rep.Status != 0 {
-			line += fmt.Sprintf(" — %d in %s", rep.Status, humanLatency(rep.Latency))
+		if err := writeJSON(a.stdout, out); err != nil {
+			return err
 		}
-		if rep.Outcome == tokens.OutcomeWorks {
-			line += fmt.Sprintf(", %d storage %s", rep.Containers, plural(rep.Containers, "container", "containers"))
-		}
-		fmt.Fprintln(a.stdout, line)
 	}
-	if err != nil {
-		// The test ran but its result could not be stored.
-		return err
+	if *all && len(reps) == 0 {
+		a.say("cxtokens: no tokens stored yet; add one with `cxtokens add NAME`")
 	}
-	if rep.Outcome != tokens.OutcomeWorks {
-		a.say("cxtokens: test %q: %s", rep.Name, oneLine(rep.Detail))
+	if failed {
 		return exitCode(1)
 	}
 	return nil
+}
+
+// testLine is one test result as `cxtokens test` prints it.
+func testLine(rep tokens.TestReport) string {
+	line := fmt.Sprintf("%s: %s", rep.Name, rep.Outcome.Words())
+	if rep.Status != 0 {
+		line += fmt.Sprintf(" — %d in %s", rep.Status, humanLatency(rep.Latency))
+	}
+	if rep.Outcome == tokens.OutcomeWorks {
+		line += fmt.Sprintf(", %d storage %s", rep.Containers, plural(rep.Containers, "container", "containers"))
+	}
+	return line
 }
 
 func (a *app) cmdInfo(c *command, args []string) error {

@@ -55,12 +55,18 @@ func (a *app) report(err error) int {
 		}
 		return 2
 	}
+	fmt.Fprintf(a.stderr, "cxtokens: %s\n", errorText(err))
+	return 1
+}
+
+// errorText is an error as a person reads it: the message and, when one
+// fits, what to do about it.
+func errorText(err error) string {
 	msg := err.Error()
 	if hint := hintFor(err); hint != "" && !strings.Contains(msg, hint) {
 		msg += " — " + hint
 	}
-	fmt.Fprintf(a.stderr, "cxtokens: %s\n", msg)
-	return 1
+	return msg
 }
 
 // hintFor says what a person can do about an error, or "" when the message

@@ -30,13 +30,23 @@ func (s *Service) Test(ctx context.Context, name string) (TestReport, error) {
 	if err != nil {
 		return TestReport{Name: name}, err
 	}
+	rep, err := s.runTest(ctx, r)
+	if err != nil {
+		return rep, err
+	}
+	return rep, s.storeTest(r.ID, rep)
+}
+
+// runTest makes the test request with r's token and says what came of it,
+// without storing anything. err is only for a cancelled ctx.
+func (s *Service) runTest(ctx context.Context, r vault.Record) (TestReport, error) {
 	rep := TestReport{Name: r.Name}
 	c, err := s.client(r.BaseURL)
 	if err != nil {
 		// A stored base URL the client now refuses (say a newer, stricter
 		// version): an outcome, since the token itself is fine.
 		rep.Outcome, rep.Detail, rep.At = OutcomeNetwork, err.Error(), s.now()
-		return rep, s.storeTest(r.ID, rep)
+		return rep, nil
 	}
 	rep.At = s.now()
 	start := time.Now()
@@ -58,7 +68,7 @@ func (s *Service) Test(ctx context.Context, name string) (TestReport, error) {
 	if err == nil {
 		rep.Detail = fmt.Sprintf("the test request (GET %s) answered %d and saw %d storage %s", TestPath, rep.Status, rep.Containers, plural(rep.Containers, "container", "containers"))
 	}
-	return rep, s.storeTest(r.ID, rep)
+	return rep, nil
 }
 
 // classify turns a test request error into an outcome and a sentence.
@@ -92,58 +102,134 @@ func classify(err error) (Outcome, string) {
 }
 
 func (s *Service) storeTest(id string, rep TestReport) error {
-	_, err := s.update(id, func(r *vault.Record) {
-		r.LastTest = &vault.TestResult{
-			At:      rep.At,
-			Outcome: string(rep.Outcome),
-			Status:  rep.Status,
-			Latency: rep.Latency,
-			Detail:  rep.Detail,
-		}
-	})
+	_, err := s.update(id, func(r *vault.Record) { r.LastTest = rep.stored() })
 	if err != nil {
 		return fmt.Errorf("save test result for %q: %w", rep.Name, err)
 	}
 	return nil
 }
 
+// stored is the report as the vault keeps it on the record.
+func (rep TestReport) stored() *vault.TestResult {
+	return &vault.TestResult{
+		At:      rep.At,
+		Outcome: string(rep.Outcome),
+		Status:  rep.Status,
+		Latency: rep.Latency,
+		Detail:  rep.Detail,
+	}
+}
+
 // TestMany tests several tokens with bounded concurrency (0: 8). names nil
 // tests every stored token. Reports come back in the order of names; a test
-// that could not run has Err set.
+// that could not run, or whose result could not be stored, has Err set.
+//
+// The results are stored by one writer in batches: each write takes every
+// result that came in while the one before it committed, so a hundred tests
+// cost a handful of vault writes, not a hundred, and the requests never
+// wait for the vault.
 func (s *Service) TestMany(ctx context.Context, names []string, concurrency int) []TestReport {
+	var recs []vault.Record
+	var out []TestReport
 	if names == nil {
-		recs, err := s.List()
+		all, err := s.List()
 		if err != nil {
 			return []TestReport{{Err: err}}
 		}
-		for _, r := range recs {
-			names = append(names, r.Name)
+		recs, out = all, make([]TestReport, len(all))
+	} else {
+		recs, out = make([]vault.Record, len(names)), make([]TestReport, len(names))
+		for i, n := range names {
+			r, err := s.Get(n)
+			if err != nil {
+				out[i] = TestReport{Name: n, Err: err}
+				continue
+			}
+			recs[i] = r
 		}
 	}
 	if concurrency <= 0 {
 		concurrency = 8
 	}
-	out := make([]TestReport, len(names))
+
+	done := make(chan int)
+	stored := make(chan struct{})
+	go func() {
+		defer close(stored)
+		for i := range done {
+			batch := []int{i}
+		more:
+			for {
+				select {
+				case j, ok := <-done:
+					if !ok {
+						break more
+					}
+					batch = append(batch, j)
+				default:
+					break more
+				}
+			}
+			s.storeTests(recs, out, batch)
+		}
+	}()
+
 	sem := make(chan struct{}, concurrency)
 	var wg sync.WaitGroup
-	for i, n := range names {
+	for i := range out {
+		if out[i].Err != nil {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
-				out[i] = TestReport{Name: n, Err: ctx.Err()}
+				out[i] = TestReport{Name: recs[i].Name, Err: ctx.Err()}
 				return
 			}
-			defer func() { <-sem }()
-			rep, err := s.Test(ctx, n)
-			rep.Err = err
+			rep, err := s.runTest(ctx, recs[i])
+			<-sem
 			out[i] = rep
+			if err != nil {
+				out[i].Err = err
+				return
+			}
+			done <- i
 		}()
 	}
 	wg.Wait()
+	close(done)
+	<-stored
 	return out
+}
+
+// storeTests stores the reports at the indexes in batch in one vault write;
+// one that cannot be stored gets its Err set.
+func (s *Service) storeTests(recs []vault.Record, out []TestReport, batch []int) {
+	ids := make([]string, len(batch))
+	for j, i := range batch {
+		ids[j] = recs[i].ID
+	}
+	var errs []error
+	err := s.read(func(v *vault.Vault) error {
+		var err error
+		errs, err = v.ModifyEach(ids, func(j int, r *vault.Record) error {
+			r.LastTest = out[batch[j]].stored()
+			return nil
+		})
+		return err
+	})
+	for j, i := range batch {
+		e := err
+		if e == nil {
+			e = errs[j]
+		}
+		if e != nil {
+			out[i].Err = fmt.Errorf("save test result for %q: %w", out[i].Name, e)
+		}
+	}
 }
 
 func plural(n int, one, many string) string {

@@ -414,6 +414,15 @@ func TestService_TestMany(t *testing.T) {
 	if p := peak.Load(); p > 2 {
 		t.Errorf("peak concurrency %d, want at most 2", p)
 	}
+	for _, rep := range reps[:6] {
+		r, err := e.svc.Get(rep.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.LastTest == nil || r.LastTest.Outcome != string(OutcomeWorks) || !r.LastTest.At.Equal(rep.At) {
+			t.Errorf("%s: stored test %+v, want the report's", rep.Name, r.LastTest)
+		}
+	}
 	all := e.svc.TestMany(t.Context(), nil, 0)
 	if len(all) != 6 {
 		t.Errorf("TestMany(nil) tested %d tokens, want 6", len(all))

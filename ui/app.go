@@ -76,6 +76,7 @@ type UI struct {
 	lastActive      time.Time
 	busy            int
 	trayBusy        map[string]bool // token names with a tray test running
+	trayAllBusy     bool            // the tray's Test every token is running
 	visible         bool
 	quitting        bool
 	trayOn          bool       // a tray host was found and the tray installed
@@ -86,23 +87,24 @@ type UI struct {
 	lastExpiryCheck time.Time
 
 	// Widgets.
-	search    *widget.Entry
-	list      *widget.List
-	noMatch   *widget.Label
-	count     *widget.Label
-	detail    *detailPane
-	firstRun  *firstRunScreen
-	lockView  *lockScreen
-	loading   fyne.CanvasObject
-	split     *container.Split
-	body      *fyne.Container
-	status    *widget.Label
-	statusBar *fyne.Container
-	activity  *widget.Activity
-	addBtn    *widget.Button
-	createBtn *widget.Button
-	lockBtn   *widget.Button
-	setBtn    *widget.Button
+	search     *widget.Entry
+	list       *widget.List
+	noMatch    *widget.Label
+	count      *widget.Label
+	testAllBtn *widget.Button
+	detail     *detailPane
+	firstRun   *firstRunScreen
+	lockView   *lockScreen
+	loading    fyne.CanvasObject
+	split      *container.Split
+	body       *fyne.Container
+	status     *widget.Label
+	statusBar  *fyne.Container
+	activity   *widget.Activity
+	addBtn     *widget.Button
+	createBtn  *widget.Button
+	lockBtn    *widget.Button
+	setBtn     *widget.Button
 }
 
 // item is one token as the list holds it.
@@ -193,7 +195,10 @@ func (u *UI) build(banner string) fyne.CanvasObject {
 	u.noMatch.Alignment = fyne.TextAlignCenter
 	u.noMatch.Wrapping = fyne.TextWrapWord
 	u.noMatch.Hide()
-	left := container.NewBorder(container.NewVBox(u.search), u.count, nil, nil,
+	u.testAllBtn = widget.NewButtonWithIcon("Test all", theme.MediaPlayIcon(), func() { u.testAll(u.testAllBtn, false) })
+	u.testAllBtn.Importance = widget.LowImportance
+	footer := container.NewBorder(nil, nil, nil, u.testAllBtn, u.count)
+	left := container.NewBorder(container.NewVBox(u.search), footer, nil, nil,
 		container.NewStack(u.list, container.NewVBox(u.noMatch)))
 
 	u.detail = newDetailPane(u)

@@ -27,6 +27,7 @@ type Editor interface {
 // Remote runs the workflows that talk to the Core API.
 type Remote interface {
 	Test(ctx context.Context, name string) (tokens.TestReport, error)
+	TestMany(ctx context.Context, names []string, concurrency int) []tokens.TestReport
 	Details(ctx context.Context, name string) (tokens.DetailsReport, error)
 	Create(ctx context.Context, in tokens.CreateInput) (vault.Record, error)
 	Revoke(ctx context.Context, name, using string) (tokens.RevokeReport, error)

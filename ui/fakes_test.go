@@ -171,6 +171,23 @@ func (f *fakeService) Test(_ context.Context, name string) (tokens.TestReport, e
 	return rep, nil
 }
 
+func (f *fakeService) TestMany(ctx context.Context, names []string, _ int) []tokens.TestReport {
+	if names == nil {
+		f.mu.Lock()
+		for _, r := range f.recs {
+			names = append(names, r.Name)
+		}
+		f.mu.Unlock()
+	}
+	var out []tokens.TestReport
+	for _, n := range names {
+		rep, err := f.Test(ctx, n)
+		rep.Err = err
+		out = append(out, rep)
+	}
+	return out
+}
+
 func (f *fakeService) Details(_ context.Context, name string) (tokens.DetailsReport, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

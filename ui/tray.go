@@ -76,6 +76,14 @@ func (u *UI) trayMenu() *fyne.Menu {
 			items = append(items, entry)
 		}
 	}
+	if u.loaded && !u.locked && len(u.all) > 0 {
+		all := fyne.NewMenuItem("Test every token", func() { u.testAll(trayAllTrigger{u}, true) })
+		all.Icon = theme.MediaPlayIcon()
+		if u.trayAllBusy {
+			all.Label, all.Disabled = "Testing every token…", true
+		}
+		items = append(items, fyne.NewMenuItemSeparator(), all)
+	}
 	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Show window", u.showWindow))
 	if u.lockable && !u.locked {
 		items = append(items, fyne.NewMenuItem("Lock", u.lock))
@@ -98,3 +106,9 @@ type trayTrigger struct {
 
 func (t trayTrigger) Disable() { t.u.trayBusy[t.name] = true; t.u.installTray() }
 func (t trayTrigger) Enable()  { delete(t.u.trayBusy, t.name); t.u.installTray() }
+
+// trayAllTrigger marks the tray's Test every token entry busy while it runs.
+type trayAllTrigger struct{ u *UI }
+
+func (t trayAllTrigger) Disable() { t.u.trayAllBusy = true; t.u.installTray() }
+func (t trayAllTrigger) Enable()  { t.u.trayAllBusy = false; t.u.installTray() }

@@ -363,6 +363,64 @@ func TestUI_TrayTest_NotifiesFailure(t *testing.T) {
 	}
 }
 
+func TestUI_TestAll(t *testing.T) {
+	svc := newFakeService(time.Now, "alpha", "beta", "dead")
+	svc.outcomes["dead"] = tokens.OutcomeInvalid
+	h := newHarness(t, svc)
+
+	test.Tap(h.u.testAllBtn)
+	for _, n := range []string{"alpha", "beta", "dead"} {
+		if !svc.called("test " + n) {
+			t.Errorf("Test all did not test %q", n)
+		}
+	}
+	if got, want := h.u.status.Text, "Tested 3 tokens: 2 work, 1 invalid or revoked."; got != want {
+		t.Errorf("status after Test all = %q, want %q", got, want)
+	}
+	h.u.selectName("dead")
+	if r, _ := h.u.record(); dot(r.LastTest) != theme.ColorNameError {
+		t.Error("after Test all the failed token's dot is not red")
+	}
+	if h.u.testAllBtn.Disabled() {
+		t.Error("the Test all button stays disabled")
+	}
+
+	// From the tray: the outcome comes as a notification naming the failures.
+	var entry *fyne.MenuItem
+	for _, it := range h.tray.last().Items {
+		if it.Label == "Test every token" {
+			entry = it
+		}
+	}
+	if entry == nil {
+		t.Fatal("the tray has no Test every token entry")
+	}
+	test.AssertNotificationSent(t, &fyne.Notification{
+		Title:   "1 of 3 tokens failed the test",
+		Content: "“dead”: invalid or revoked.",
+	}, entry.Action)
+
+	svc.outcomes["dead"] = tokens.OutcomeWorks
+	test.AssertNotificationSent(t, &fyne.Notification{
+		Title:   "Every token works",
+		Content: "All 3 tokens answered the test request.",
+	}, entry.Action)
+}
+
+func TestUI_TestAll_DisablesTriggerWhileRunning(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "a", "b"))
+	var pending func()
+	h.u.run = func(f func()) { pending = f }
+	test.Tap(h.u.testAllBtn)
+	if !h.u.testAllBtn.Disabled() || !strings.Contains(h.u.status.Text, "Testing every token") {
+		t.Error("while Test all runs its button is enabled or no progress shows")
+	}
+	pending()
+	if h.u.testAllBtn.Disabled() {
+		t.Error("after Test all its button is still disabled")
+	}
+}
+
 func TestUI_Close_HidesWithTrayHost(t *testing.T) {
 	h := newHarness(t, newFakeService(time.Now, "a"))
 	h.host = true

@@ -77,3 +77,92 @@ func TestVault_Modify(t *testing.T) {
 		}
 	})
 }
+
+func TestVault_ModifyEach(t *testing.T) {
+	opts := testOpts(t)
+	v := mustCreate(t, opts, CreateSources{Passphrase: []byte("pw")})
+	a := mustAdd(t, v, sampleRecord("alpha"))
+	b := mustAdd(t, v, sampleRecord("beta"))
+	mustAdd(t, v, sampleRecord("gamma"))
+	gen0, err := v.Generation()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	boom := errors.New("boom")
+	keys := []string{a.ID, "missing", "gamma", "BETA", "delta"}
+	errs, err := v.ModifyEach(keys, func(i int, r *Record) error {
+		switch keys[i] {
+		case "gamma":
+			r.Note = "lost"
+			return boom
+		case "delta":
+			t.Error("fn called for a record that does not exist")
+			return nil
+		}
+		r.Note = "batch " + keys[i]
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ModifyEach: %v", err)
+	}
+	if len(errs) != len(keys) {
+		t.Fatalf("%d errors for %d keys", len(errs), len(keys))
+	}
+	for i, want := range []error{nil, ErrNotFound, boom, nil, ErrNotFound} {
+		if want == nil && errs[i] != nil || want != nil && !errors.Is(errs[i], want) {
+			t.Errorf("errs[%d] (%s) = %v, want %v", i, keys[i], errs[i], want)
+		}
+	}
+	for name, note := range map[string]string{"alpha": "batch " + a.ID, "beta": "batch BETA", "gamma": sampleRecord("gamma").Note} {
+		r, err := v.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Note != note {
+			t.Errorf("%s: note %q, want %q", name, r.Note, note)
+		}
+	}
+	if r, _ := v.Get(b.ID); r.Name != "beta" {
+		t.Errorf("beta was renamed to %q", r.Name)
+	}
+	if gen, _ := v.Generation(); gen != gen0+1 {
+		t.Errorf("generation moved from %d to %d: want one write for the batch", gen0, gen)
+	}
+
+	t.Run("ErrExists for one, the others written", func(t *testing.T) {
+		errs, err := v.ModifyEach([]string{"alpha", "beta"}, func(i int, r *Record) error {
+			if i == 0 {
+				r.Name = "Gamma"
+			} else {
+				r.Note = "second batch"
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !errors.Is(errs[0], ErrExists) || errs[1] != nil {
+			t.Errorf("errs = %v, want [ErrExists nil]", errs)
+		}
+		if r, _ := v.Get("beta"); r.Note != "second batch" {
+			t.Errorf("beta's note %q", r.Note)
+		}
+	})
+
+	t.Run("locked writes nothing", func(t *testing.T) {
+		before := mustRead(t, opts.Path)
+		v.Lock()
+		defer func() {
+			if err := v.Unlock([]byte("pw")); err != nil {
+				t.Fatal(err)
+			}
+		}()
+		if _, err := v.ModifyEach([]string{"alpha"}, func(int, *Record) error { return nil }); !errors.Is(err, ErrLocked) {
+			t.Errorf("ModifyEach on a locked vault: %v, want ErrLocked", err)
+		}
+		if string(before) != string(mustRead(t, opts.Path)) {
+			t.Error("the file changed")
+		}
+	})
+}

@@ -190,10 +190,13 @@ func replace(tx *bolt.Tx, k *keys, old slot, oldRec, r Record) error {
 			return ErrExists
 		}
 		if err := records(tx).Delete(old.key); err != nil {
-			return err
+			return fmt.Errorf("%w: %w", errTxFailed, err)
 		}
 	}
-	return putRecord(tx, k, &r)
+	if err := putRecord(tx, k, &r); err != nil {
+		return fmt.Errorf("%w: %w", errTxFailed, err)
+	}
+	return nil
 }
 
 // List returns every record, sorted by name ignoring case.
@@ -385,34 +388,73 @@ func (v *Vault) Modify(nameOrID string, fn func(r *Record) error) (Record, error
 	var out Record
 	err := v.use(fmt.Sprintf("modify %q", nameOrID), func(k *keys) error {
 		return v.update(func(tx *bolt.Tx) error {
-			old, s, err := getRecord(tx, k, nameOrID)
-			if err != nil {
-				return err
-			}
-			r := old
-			r.Scopes = append([]string(nil), old.Scopes...)
-			if old.LastTest != nil {
-				lt := *old.LastTest
-				r.LastTest = &lt
-			}
-			if err := fn(&r); err != nil {
-				return err
-			}
-			if err := ValidateName(r.Name); err != nil {
-				return err
-			}
-			if err := replace(tx, k, s, old, r); err != nil {
-				return err
-			}
-			out = r
-			out.ID = s.id
-			if out.AddedAt.IsZero() {
-				out.AddedAt = old.AddedAt
+			var err error
+			out, err = modifyIn(tx, k, nameOrID, fn)
+			return err
+		})
+	})
+	return out, err
+}
+
+// ModifyEach is Modify for several records in one transaction: one file
+// open and one commit however many records change (a batch of test
+// results). fn gets the index into nameOrIDs and that record. A record that
+// is missing or unreadable, or that fn or the name rules refuse, is left as
+// it was and its error is at its index in errs; the others are written. err
+// is for the transaction as a whole (busy, locked, a damaged file), and then
+// nothing was written.
+func (v *Vault) ModifyEach(nameOrIDs []string, fn func(i int, r *Record) error) (errs []error, err error) {
+	err = v.use(fmt.Sprintf("modify %d records", len(nameOrIDs)), func(k *keys) error {
+		return v.update(func(tx *bolt.Tx) error {
+			errs = make([]error, len(nameOrIDs))
+			for i, key := range nameOrIDs {
+				_, errs[i] = modifyIn(tx, k, key, func(r *Record) error { return fn(i, r) })
+				if errors.Is(errs[i], errTxFailed) {
+					return errs[i]
+				}
 			}
 			return nil
 		})
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return errs, nil
+}
+
+// errTxFailed marks a modifyIn error that broke the transaction (bbolt
+// could not write), as opposed to one about the record alone.
+var errTxFailed = errors.New("write failed")
+
+// modifyIn is one Modify inside tx. Errors about the record itself (not
+// found, damaged, refused by fn or the name rules, a name taken) leave tx
+// as it was; a failed write wraps errTxFailed.
+func modifyIn(tx *bolt.Tx, k *keys, nameOrID string, fn func(r *Record) error) (Record, error) {
+	old, s, err := getRecord(tx, k, nameOrID)
+	if err != nil {
+		return Record{}, err
+	}
+	r := old
+	r.Scopes = append([]string(nil), old.Scopes...)
+	if old.LastTest != nil {
+		lt := *old.LastTest
+		r.LastTest = &lt
+	}
+	if err := fn(&r); err != nil {
+		return Record{}, err
+	}
+	if err := ValidateName(r.Name); err != nil {
+		return Record{}, err
+	}
+	if err := replace(tx, k, s, old, r); err != nil {
+		return Record{}, err
+	}
+	out := r
+	out.ID = s.id
+	if out.AddedAt.IsZero() {
+		out.AddedAt = old.AddedAt
+	}
+	return out, nil
 }
 
 // Rename gives the record named oldName the name newName. Changing only the
