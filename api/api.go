@@ -75,6 +75,9 @@ type TestResult struct {
 	Status     int
 	Latency    time.Duration
 	Containers int // total (or count) of storage containers
+	// AtLeast says Containers counts one page only: the server gave no
+	// total and said more containers follow.
+	AtLeast bool
 }
 
 // Auth authenticates a call: a bearer token, or a login and password (Basic).

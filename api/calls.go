@@ -44,9 +44,9 @@ func (c *Client) Test(ctx context.Context, token string) (TestResult, error) {
 	case page.total != nil:
 		res.Containers = *page.total
 	case page.count != nil:
-		res.Containers = *page.count
+		res.Containers, res.AtLeast = *page.count, page.hasMore
 	case page.hasItems:
-		res.Containers = len(page.items)
+		res.Containers, res.AtLeast = len(page.items), page.hasMore
 	default:
 		return res, rq.badResponse(fmt.Errorf("%w: no total, count or items", ErrBadResponse))
 	}
@@ -241,7 +241,7 @@ func (c *Client) CreateToken(ctx context.Context, auth Auth, req CreateRequest) 
 			return Token{}, fmt.Errorf("create token: %w", err)
 		}
 		rq.bearer = auth.Bearer
-		rq.secrets = []string{auth.Bearer}
+		rq.secrets = secrets{}.withToken(auth.Bearer)
 	case auth.Login != "":
 		if strings.ContainsRune(auth.Login, ':') || strings.ContainsFunc(auth.Login, unicode.IsControl) {
 			return Token{}, fmt.Errorf("create token: %w: a login cannot contain ':' or control characters", ErrInvalidInput)
@@ -250,7 +250,8 @@ func (c *Client) CreateToken(ctx context.Context, auth Auth, req CreateRequest) 
 			return Token{}, fmt.Errorf("create token: %w: password is empty", ErrInvalidInput)
 		}
 		rq.login, rq.password = auth.Login, auth.Password
-		rq.secrets = []string{auth.Password}
+		// The Basic header is base64(login:password): hide that whole.
+		rq.secrets = secrets{}.withPassword(auth.Login + ":" + auth.Password).withPassword(auth.Password)
 		form.Set("grant_type", "password")
 		form.Set("username", auth.Login)
 		form.Set("password", auth.Password)
@@ -311,7 +312,7 @@ func (c *Client) Revoke(ctx context.Context, token, target string) error {
 			return fmt.Errorf("revoke: %w", err)
 		}
 		form.Set("token", target)
-		rq.secrets = append(rq.secrets, target)
+		rq.secrets = rq.secrets.withToken(target)
 	}
 	rq.body, rq.ctype = []byte(form.Encode()), formType
 	_, err = c.do(ctx, rq)

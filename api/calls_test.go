@@ -69,12 +69,14 @@ func TestClient_Test_Count(t *testing.T) {
 	}{
 		{"total", `{"count":1,"items":[{}],"total":7}`, 7, nil},
 		{"total null uses count", `{"count":2,"items":[{},{}],"total":null}`, 2, nil},
+		{"more to come", `{"count":10,"has_more":true,"items":[{},{},{},{},{},{},{},{},{},{}],"total":null}`, 10, nil},
 		{"items only", `{"items":[{},{},{}]}`, 3, nil},
 		{"zero", `{"count":0,"has_more":false,"items":[],"total":0}`, 0, nil},
 		{"nothing to count", `{"has_more":false}`, 0, ErrBadResponse},
-		{"total wrong type", `{"total":"1","items":[]}`, 0, ErrBadResponse},
-		{"negative count", `{"count":-1,"items":[]}`, 0, ErrBadResponse},
-		{"fractional total", `{"total":1.5,"items":[]}`, 0, ErrBadResponse},
+		{"counts malformed", `{"total":"1","count":-1,"has_more":false}`, 0, ErrBadResponse},
+		{"total wrong type uses items", `{"total":"1","items":[{}]}`, 1, nil},
+		{"negative count uses items", `{"count":-1,"items":[]}`, 0, nil},
+		{"fractional total uses count", `{"total":1.5,"count":2,"items":[{},{}]}`, 2, nil},
 		{"not json", `<html>ok</html>`, 0, ErrBadResponse},
 	}
 	for _, tt := range tests {
@@ -95,6 +97,9 @@ func TestClient_Test_Count(t *testing.T) {
 			}
 			if err != nil || res.Containers != tt.want {
 				t.Fatalf("Test = %+v, %v; want %d containers", res, err, tt.want)
+			}
+			if want := strings.Contains(tt.body, `"has_more":true`); res.AtLeast != want {
+				t.Errorf("AtLeast = %v, want %v", res.AtLeast, want)
 			}
 		})
 	}

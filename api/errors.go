@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -85,13 +87,7 @@ func (e *Error) Is(target error) bool {
 // the body is cleaned of the request's secrets, in case a server echoes one.
 func newHTTPError(rq *request, resp *response, now time.Time) *Error {
 	e := &Error{Status: resp.status, Method: rq.method, Path: rq.path}
-	e.Message, e.Fields = parseErrorBody(resp.body)
-	e.Message = scrub(e.Message, rq.secrets)
-	for i := range e.Fields {
-		e.Fields[i].Field = scrub(e.Fields[i].Field, rq.secrets)
-		e.Fields[i].Message = scrub(e.Fields[i].Message, rq.secrets)
-		e.Fields[i].ReferenceSID = scrub(e.Fields[i].ReferenceSID, rq.secrets)
-	}
+	e.Message, e.Fields = parseErrorBody(resp.body, rq.secrets.scrub)
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.status)
 	}
@@ -111,11 +107,15 @@ const (
 // the documented array of objects, "errors" may be an array of strings or an
 // object mapping field to message(s); "error_description", "error" and
 // "detail" stand in for a missing "message".
-func parseErrorBody(body []byte) (string, []FieldError) {
+//
+// Every string passes through scrub before it is cleaned and cut to length,
+// so a secret is found whole even where the cut would fall inside it.
+func parseErrorBody(body []byte, scrub func(string) string) (string, []FieldError) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil || top == nil {
 		return "", nil
 	}
+	clean := func(s string) string { return clean(scrub(s)) }
 	var msg string
 	for _, k := range []string{"message", "error_description", "error", "detail"} {
 		if s, ok := rawString(top[k]); ok && strings.TrimSpace(s) != "" {
@@ -123,10 +123,10 @@ func parseErrorBody(body []byte) (string, []FieldError) {
 			break
 		}
 	}
-	return msg, parseFieldErrors(top["errors"])
+	return msg, parseFieldErrors(top["errors"], clean)
 }
 
-func parseFieldErrors(raw json.RawMessage) []FieldError {
+func parseFieldErrors(raw json.RawMessage, clean func(string) string) []FieldError {
 	var out []FieldError
 	var list []json.RawMessage
 	if json.Unmarshal(raw, &list) == nil {
@@ -204,14 +204,62 @@ func clean(s string) string {
 	return s
 }
 
-// scrub replaces every secret in s with its masked form.
-func scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, Mask(sec))
+// secrets are the credentials of one request, to be hidden in anything the
+// server sends back and in transport errors.
+type secrets struct {
+	tokens    []string // shown as Mask shows a token
+	passwords []string // hidden whole: a password has no recognisable ends
+}
+
+// withToken and withPassword return a copy with one more value.
+func (sc secrets) withToken(t string) secrets {
+	sc.tokens = append(slices.Clip(sc.tokens), t)
+	return sc
+}
+
+func (sc secrets) withPassword(p string) secrets {
+	sc.passwords = append(slices.Clip(sc.passwords), p)
+	return sc
+}
+
+// hiddenPassword stands in for a password found in server text.
+const hiddenPassword = "[password]"
+
+// scrub replaces every secret in s, as sent and in the encodings a server
+// might echo it in (base64, as in a Basic Authorization header; URL
+// encoding, as in a form body), with its masked form.
+func (sc secrets) scrub(s string) string {
+	replace := func(v, with string) {
+		if v == "" {
+			return
+		}
+		for _, form := range encodings(v) {
+			if strings.Contains(s, form) {
+				s = strings.ReplaceAll(s, form, with)
+			}
 		}
 	}
+	for _, p := range sc.passwords {
+		replace(p, hiddenPassword)
+	}
+	for _, t := range sc.tokens {
+		replace(t, Mask(t))
+	}
 	return s
+}
+
+// encodings are v and the forms it takes in headers, forms and URLs.
+func encodings(v string) []string {
+	b := []byte(v)
+	return []string{
+		v,
+		url.QueryEscape(v),
+		url.PathEscape(v),
+		base64.StdEncoding.EncodeToString(b),
+		base64.RawStdEncoding.EncodeToString(b),
+		base64.URLEncoding.EncodeToString(b),
+		base64.RawURLEncoding.EncodeToString(b),
+	}
 }
 
 // parseRetryAfter reads Retry-After as delay-seconds or an HTTP date.
@@ -320,8 +368,8 @@ func classify(err error) error {
 // causeText renders a transport error's cause for people: cleaned of
 // secrets, and with any query string cut, so a URL quoted inside it (a
 // Location header, say) cannot carry a credential into the message.
-func causeText(err error, secrets []string) string {
-	s := scrub(clean(err.Error()), secrets)
+func causeText(err error, sc secrets) string {
+	s := clean(sc.scrub(err.Error()))
 	var b strings.Builder
 	for len(s) > 0 {
 		i := strings.IndexByte(s, '?')

@@ -132,14 +132,14 @@ func TestParseErrorBody(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg, fields := parseErrorBody([]byte(tt.body))
+			msg, fields := parseErrorBody([]byte(tt.body), secrets{}.scrub)
 			if msg != tt.wantMsg || !reflect.DeepEqual(fields, tt.wantFields) {
 				t.Errorf("parseErrorBody = %q, %+v; want %q, %+v", msg, fields, tt.wantMsg, tt.wantFields)
 			}
 		})
 	}
 	long := `{"message":"` + strings.Repeat("x", 5000) + `","errors":[` + strings.Repeat(`"e",`, 100) + `"e"]}`
-	msg, fields := parseErrorBody([]byte(long))
+	msg, fields := parseErrorBody([]byte(long), secrets{}.scrub)
 	if len([]rune(msg)) > maxMessageLen+1 || len(fields) > maxFieldCount {
 		t.Errorf("long body: message %d runes, %d fields; want them bounded", len([]rune(msg)), len(fields))
 	}
@@ -182,12 +182,9 @@ func TestClient_BadResponse(t *testing.T) {
 		{"array", `[]`},
 		{"string", `"token"`},
 		{"access_token number", `{"access_token":5}`},
-		{"name object", `{"name":{}}`},
-		{"scopes number", `{"scopes":5}`},
-		{"scopes mixed", `{"scopes":["a",1]}`},
-		{"date garbage", `{"date_created":"yesterday"}`},
-		{"date number", `{"date_created":1726062402}`},
-		{"ip bool", `{"ip_last_accessed":true}`},
+		{"token_sid object", `{"token_sid":{}}`},
+		{"refresh_token array", `{"refresh_token":["x"]}`},
+		{"partner_sid bool", `{"partner_sid":true}`},
 		{"html", `<html>maintenance</html>`},
 	}
 	for _, tt := range tests {
@@ -236,6 +233,16 @@ func TestDecodeToken_Lenient(t *testing.T) {
 		{"date empty string", `{"date_created":""}`, Token{}},
 		{"last use", `{"date_last_accessed":"2024-09-11T13:46:42.000Z","ip_last_accessed":"203.0.113.9"}`,
 			Token{LastAccessed: ts, LastAccessedIP: "203.0.113.9"}},
+		{"date with offset without colon", `{"date_created":"2024-09-11T13:46:42.211+0000"}`, Token{Created: ts.Add(211 * time.Millisecond)}},
+		{"bare date", `{"date_last_accessed":"2024-09-11"}`, Token{LastAccessed: time.Date(2024, 9, 11, 0, 0, 0, 0, time.UTC)}},
+		// What is only shown to a person is unknown when malformed, never fatal.
+		{"name object", `{"token_sid":"s","name":{}}`, Token{TokenSID: "s"}},
+		{"scopes number", `{"token_sid":"s","scopes":5}`, Token{TokenSID: "s"}},
+		{"scopes mixed", `{"token_sid":"s","scopes":["a",1]}`, Token{TokenSID: "s"}},
+		{"date garbage", `{"token_sid":"s","date_created":"yesterday"}`, Token{TokenSID: "s"}},
+		{"date number", `{"token_sid":"s","date_created":1726062402}`, Token{TokenSID: "s"}},
+		{"ip bool", `{"token_sid":"s","ip_last_accessed":true}`, Token{TokenSID: "s"}},
+		{"type and client id numbers", `{"token_sid":"s","token_type":1,"client_id":2}`, Token{TokenSID: "s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,6 +272,7 @@ func TestDecodeList_Lenient(t *testing.T) {
 		{"pagination odd", `{"items":[],"pagination":[1],"total":3}`, 0, false, "", false, false},
 		{"next mistyped", `{"items":[],"pagination":{"next":5}}`, 0, false, "", true, false},
 		{"float count", `{"items":[],"count":2.0}`, 0, false, "", true, true},
+		{"counts malformed are absent", `{"items":[{}],"count":-1,"total":"1","limit":1.5,"offset":{}}`, 1, false, "", true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,7 +340,7 @@ func TestClient_NetworkErrors(t *testing.T) {
 
 func TestCauseText(t *testing.T) {
 	err := errors.New(`failed to parse Location "https://evil.example/x?access_token=abc def" now`)
-	got := causeText(err, nil)
+	got := causeText(err, secrets{})
 	if strings.Contains(got, "access_token") || !strings.Contains(got, "?…") {
 		t.Errorf("causeText = %q, want the query cut", got)
 	}

@@ -78,7 +78,7 @@ func FuzzParseErrorBody(f *testing.F) {
 		f.Add([]byte(s), 400)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, status int) {
-		msg, fields := parseErrorBody(data)
+		msg, fields := parseErrorBody(data, secrets{}.scrub)
 		check := func(s string) {
 			if len([]rune(s)) > maxMessageLen+1 {
 				t.Fatalf("text of %d runes not bounded", len([]rune(s)))

@@ -22,7 +22,7 @@ type request struct {
 	password string
 	body     []byte // nil: no body
 	ctype    string
-	secrets  []string // values scrubbed from anything the server sends back
+	secrets  secrets // values scrubbed from anything the server sends back
 }
 
 // response is a fully read answer.
@@ -55,7 +55,7 @@ func (c *Client) newRequest(method, path string, q url.Values, token string) (*r
 	if err := checkSecret("token", token); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	return &request{method: method, url: c.endpoint(path, q), path: path, bearer: token, secrets: []string{token}}, nil
+	return &request{method: method, url: c.endpoint(path, q), path: path, bearer: token, secrets: secrets{}.withToken(token)}, nil
 }
 
 // checkSecret refuses a credential that is empty or would not survive an

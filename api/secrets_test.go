@@ -3,11 +3,16 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,11 +28,30 @@ const (
 
 var secretParts = []string{secretToken, secretTarget, secretPassword, secretRefresh, "LEAKCHECK"}
 
+// leakWindow is the longest run of a secret's characters allowed in text:
+// a masked token shows its first and last four.
+const leakWindow = 8
+
+// assertNoSecret fails when s holds a secret: whole, encoded the way a
+// server might echo it (base64 as in a Basic header, URL or hex encoding),
+// or any part of it longer than leakWindow (a secret cut short by a
+// length limit is still a leak).
 func assertNoSecret(t *testing.T, what, s string) {
 	t.Helper()
-	for _, p := range secretParts {
-		if strings.Contains(s, p) {
-			t.Errorf("%s contains a secret (masked: %s)", what, Mask(p))
+	basic := base64.StdEncoding.EncodeToString([]byte("partner:" + secretPassword))
+	for _, p := range append(slices.Clone(secretParts), basic) {
+		for _, form := range []string{p, url.QueryEscape(p), hex.EncodeToString([]byte(p)),
+			base64.StdEncoding.EncodeToString([]byte(p)), base64.RawURLEncoding.EncodeToString([]byte(p))} {
+			if strings.Contains(s, form) {
+				t.Errorf("%s contains a secret (masked: %s)", what, Mask(p))
+				return
+			}
+		}
+		for i := 0; i+leakWindow < len(p); i++ {
+			if part := p[i : i+leakWindow+1]; strings.Contains(s, part) {
+				t.Errorf("%s contains %d characters of a secret (masked: %s)", what, len(part), Mask(p))
+				return
+			}
 		}
 	}
 }
@@ -76,12 +100,28 @@ func TestSecrets_NotInErrors(t *testing.T) {
 			_, err := c.CreateToken(ctx, Auth{Login: "partner", Password: secretPassword}, CreateRequest{Name: "n"})
 			return err
 		}},
+		{"the Basic header echoed, and the form as sent", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			msg, _ := json.Marshal("rejected " + r.Header.Get("Authorization") + " for " + string(body))
+			writeJSON(w, 401, `{"message":`+string(msg)+`}`)
+		}), func() error {
+			_, err := c.CreateToken(ctx, Auth{Login: "partner", Password: secretPassword}, CreateRequest{Name: "n"})
+			return err
+		}},
+		{"the token straddling the length limit", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			pad := strings.Repeat("x", maxMessageLen-len(secretToken)/2)
+			writeJSON(w, 400, `{"message":"`+pad+" "+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")+`","errors":[{"message":"`+pad+secretToken+`"}]}`)
+		}), func() error { _, err := c.Test(ctx, secretToken); return err }},
+		{"a password with doubled spaces", echo(400), func() error {
+			_, err := c.CreateToken(ctx, Auth{Login: "partner", Password: "Pa  sS-LEAKCHECK  w0rd"}, CreateRequest{Name: "n"})
+			return err
+		}},
 		{"403 echo on find", echo(403), func() error { _, err := c.FindToken(ctx, secretToken, secretTarget); return err }},
 		{"malformed body with the token in it", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, `{"access_token":"`+secretToken+`" "broken`)
 		}), func() error { _, err := c.GetToken(ctx, secretToken, sampleSID); return err }},
 		{"wrong type next to the token", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, 200, `{"access_token":"`+secretToken+`","scopes":12345}`)
+			writeJSON(w, 200, `{"access_token":"`+secretToken+`","token_sid":12345}`)
 		}), func() error { _, err := c.GetToken(ctx, secretToken, sampleSID); return err }},
 		{"hostile next with the token in the query", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, page([]string{tokenItem(1)}, true, 0, "https://evil.invalid/x?token="+secretToken))

@@ -159,6 +159,10 @@ func jsonTimePtr(t time.Time) *string {
 type object struct {
 	m   map[string]json.RawMessage
 	err error
+	// informational names keys whose malformed values are read as absent
+	// instead of failing the object: a date in a form nobody expected must
+	// not hide a whole list of tokens.
+	informational map[string]bool
 }
 
 func decodeObject(data []byte) (*object, error) {
@@ -188,7 +192,7 @@ func jsonError(err error) error {
 }
 
 func (o *object) fail(key, want string) {
-	if o.err == nil {
+	if o.err == nil && !o.informational[key] {
 		o.err = fmt.Errorf("%w: field %q: want %s", ErrBadResponse, key, want)
 	}
 }
@@ -243,12 +247,16 @@ func (o *object) integer(key string) *int {
 
 // timeLayouts are the date forms accepted: RFC 3339 with or without
 // fractional seconds (Go's parser takes both with one layout), the same with
-// a space for "T", and either without a zone, read as UTC.
+// a space for "T" or a zone offset without a colon, either without a zone
+// (read as UTC), and a bare date.
 var timeLayouts = []string{
 	time.RFC3339Nano,
 	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02 15:04:05.999999999Z0700",
 	"2006-01-02T15:04:05.999999999",
 	"2006-01-02 15:04:05.999999999",
+	"2006-01-02",
 }
 
 // time reads a date; absent, null or "" is the zero time.
@@ -311,14 +319,24 @@ func splitScopes(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
 }
 
+// tokenInformational are the Token fields only shown to a person: one the
+// server sends in an unexpected type or form is unknown, not an error.
+var tokenInformational = map[string]bool{
+	"name": true, "client_id": true, "token_type": true, "scopes": true, "ip_last_accessed": true,
+	"date_created": true, "date_expiration_access_token": true, "date_expiration_refresh_token": true,
+	"date_last_accessed": true,
+}
+
 // decodeToken reads one OAuth Token object. Unknown fields are ignored;
-// nulls are empty values; a field of the wrong type, a date in no known
-// form or anything but a JSON object is ErrBadResponse.
+// nulls are empty values, and so is an informational field (a date, the
+// name, the scopes…) of an unexpected type or form. A credential or sid of
+// the wrong type, or anything but a JSON object, is ErrBadResponse.
 func decodeToken(data []byte) (Token, error) {
 	o, err := decodeObject(data)
 	if err != nil {
 		return Token{}, err
 	}
+	o.informational = tokenInformational
 	t := Token{
 		AccessToken:    o.str("access_token"),
 		RefreshToken:   o.str("refresh_token"),
@@ -352,6 +370,10 @@ type listPage struct {
 	limit    *int
 }
 
+// listInformational are the envelope's counts: malformed, they are absent.
+// "items" and "has_more" decide what is read, so they must be right.
+var listInformational = map[string]bool{"count": true, "total": true, "offset": true, "limit": true}
+
 // decodeList reads a list envelope. "pagination" is optional and read only
 // for a string "next"; anything else there is ignored.
 func decodeList(data []byte) (listPage, error) {
@@ -359,6 +381,7 @@ func decodeList(data []byte) (listPage, error) {
 	if err != nil {
 		return listPage{}, err
 	}
+	o.informational = listInformational
 	p := listPage{
 		hasItems: o.has("items"),
 		hasMore:  o.boolean("has_more"),

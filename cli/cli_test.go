@@ -85,6 +85,11 @@ func TestParseLifetime(t *testing.T) {
 		{in: "-5d", wantErr: true},
 		{in: "d", wantErr: true},
 		{in: "500y", wantErr: true},
+		{in: "200y", want: 200 * 365 * 24 * time.Hour},
+		{in: "6307200000", want: 200 * 365 * 24 * time.Hour}, // 200 years in seconds
+		{in: "6307200001", wantErr: true},
+		{in: "200000000000", wantErr: true}, // found by fuzzing: overflowed to a negative lifetime
+		{in: "2000000h", wantErr: true},
 		{in: "soon", wantErr: true},
 		{in: "1ms", wantErr: true},
 		{in: "", wantErr: true},
@@ -103,7 +108,7 @@ func FuzzParseLifetime(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := parseLifetime(s)
-		if err == nil && d < time.Second {
+		if err == nil && (d < time.Second || d > maxLifetime) {
 			t.Fatalf("parseLifetime(%q) = %v without an error", s, d)
 		}
 	})

@@ -346,7 +346,7 @@ func testLine(rep tokens.TestReport) string {
 		line += fmt.Sprintf(" — %d in %s", rep.Status, humanLatency(rep.Latency))
 	}
 	if rep.Outcome == tokens.OutcomeWorks {
-		line += fmt.Sprintf(", %d storage %s", rep.Containers, plural(rep.Containers, "container", "containers"))
+		line += ", " + rep.ContainerCount()
 	}
 	return line
 }
@@ -461,8 +461,11 @@ func (a *app) cmdCreate(c *command, args []string) error {
 func parseLifetime(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n <= 0 {
+		switch {
+		case n <= 0:
 			return 0, errors.New("must be positive")
+		case n > int64(maxLifetime/time.Second):
+			return 0, errors.New("must be at most 200 years")
 		}
 		return time.Duration(n) * time.Second, nil
 	}
@@ -471,7 +474,7 @@ func parseLifetime(s string) (time.Duration, error) {
 		if u, ok := units[s[len(s)-1]]; ok {
 			n, err := strconv.ParseFloat(s[:len(s)-1], 64)
 			// Written so NaN fails too: every comparison with NaN is false.
-			if err != nil || !(n > 0 && n <= 200) {
+			if err != nil || !(n > 0 && n*float64(u) <= float64(maxLifetime)) {
 				return 0, fmt.Errorf("%q is not a lifetime like 90d, 2w or 1y", s)
 			}
 			return time.Duration(n * float64(u)).Round(time.Second), nil
@@ -481,11 +484,18 @@ func parseLifetime(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a lifetime like 90d, 12h or 1y", s)
 	}
-	if d < time.Second {
+	switch {
+	case d < time.Second:
 		return 0, errors.New("must be at least one second")
+	case d > maxLifetime:
+		return 0, errors.New("must be at most 200 years")
 	}
 	return d, nil
 }
+
+// maxLifetime is the longest lifetime create asks for: 200 years, twice the
+// API's default, and far inside what a time.Duration holds.
+const maxLifetime = 200 * 365 * 24 * time.Hour
 
 func (a *app) cmdRename(c *command, args []string) error {
 	fs := a.newFlags(c)

@@ -39,7 +39,7 @@ func (a *app) cmdExec(c *command, args []string) error {
 
 	cmd := exec.Command(p.rest[0], p.rest[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = a.stdin, a.stdout, a.stderr
-	cmd.Env = append(withoutCarrierX(os.Environ()), tokens.Env(r)...)
+	cmd.Env = append(childEnv(os.Environ()), tokens.Env(r)...)
 
 	// Catch the signals before the child starts so none is lost between.
 	sigs := make(chan os.Signal, 4)
@@ -84,12 +84,18 @@ func (a *app) cmdExec(c *command, args []string) error {
 	return fmt.Errorf("exec: %w", err)
 }
 
-// withoutCarrierX drops inherited CARRIERX_TOKEN and CARRIERX_BASE_URL, so
-// the child sees exactly the pair of the token it was given.
-func withoutCarrierX(env []string) []string {
+// childEnv is this process's environment for exec's child: without an
+// inherited CARRIERX_TOKEN and CARRIERX_BASE_URL, so the child sees exactly
+// the pair of the token it was given, and without the passphrases cxtokens
+// reads from the environment, so a child handed one token cannot open the
+// vault or a backup.
+func childEnv(env []string) []string {
 	out := env[:0:0]
 	for _, kv := range env {
-		if strings.HasPrefix(kv, "CARRIERX_TOKEN=") || strings.HasPrefix(kv, "CARRIERX_BASE_URL=") {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "CARRIERX_TOKEN", "CARRIERX_BASE_URL",
+			"CXTOKENS_PASSPHRASE", "CXTOKENS_NEW_PASSPHRASE", "CXTOKENS_EXPORT_PASSPHRASE":
 			continue
 		}
 		out = append(out, kv)

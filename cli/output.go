@@ -64,6 +64,7 @@ type jsonTest struct {
 	Status     int    `json:"status"`
 	LatencyMS  int64  `json:"latency_ms"`
 	Containers int    `json:"containers"`
+	AtLeast    bool   `json:"containers_at_least"`
 	Detail     string `json:"detail"`
 	TestedAt   string `json:"tested_at"`
 }
@@ -128,6 +129,7 @@ func toJSONTest(rep tokens.TestReport) jsonTest {
 		Status:     rep.Status,
 		LatencyMS:  rep.Latency.Milliseconds(),
 		Containers: rep.Containers,
+		AtLeast:    rep.AtLeast,
 		Detail:     rep.Detail,
 		TestedAt:   rep.At.UTC().Format(time.RFC3339),
 	}

@@ -18,6 +18,7 @@ type TestReport struct {
 	Status     int
 	Latency    time.Duration
 	Containers int
+	AtLeast    bool   // Containers counts one page of more
 	Detail     string // one sentence, never a secret
 	At         time.Time
 	Err        error // TestMany only: the test could not run (unknown name, vault problem)
@@ -54,7 +55,7 @@ func (s *Service) runTest(ctx context.Context, r vault.Record) (TestReport, erro
 	if cerr := ctxErr(ctx); cerr != nil && err != nil {
 		return rep, fmt.Errorf("test token %q: %w", r.Name, cerr)
 	}
-	rep.Status, rep.Latency, rep.Containers = res.Status, res.Latency, res.Containers
+	rep.Status, rep.Latency, rep.Containers, rep.AtLeast = res.Status, res.Latency, res.Containers, res.AtLeast
 	if rep.Latency == 0 {
 		rep.Latency = time.Since(start)
 	}
@@ -66,9 +67,19 @@ func (s *Service) runTest(ctx context.Context, r vault.Record) (TestReport, erro
 		}
 	}
 	if err == nil {
-		rep.Detail = fmt.Sprintf("the test request (GET %s) answered %d and saw %d storage %s", TestPath, rep.Status, rep.Containers, plural(rep.Containers, "container", "containers"))
+		rep.Detail = fmt.Sprintf("the test request (GET %s) answered %d and saw %s", TestPath, rep.Status, rep.ContainerCount())
 	}
 	return rep, nil
+}
+
+// ContainerCount is how many storage containers the test request saw, in
+// words: "1 storage container", "at least 10 storage containers".
+func (rep TestReport) ContainerCount() string {
+	s := fmt.Sprintf("%d storage %s", rep.Containers, plural(rep.Containers, "container", "containers"))
+	if rep.AtLeast {
+		s = "at least " + s
+	}
+	return s
 }
 
 // classify turns a test request error into an outcome and a sentence.
