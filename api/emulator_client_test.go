@@ -166,6 +166,18 @@ func roundTrip(t *testing.T, env *emuEnv) {
 		t.Fatalf("Test with the password-made token: %v", err)
 	}
 
+	// Create with a sub-login whose token_scopes hold no oauth.* scope: the
+	// client sends the grant and the same login's Basic header.
+	sub := env.seed.Login + "_storage"
+	env.emu.AddLogin(sub, "sub-login-password", []string{"storage.read"})
+	st, err := c.CreateToken(ctx, api.Auth{Login: sub, Password: "sub-login-password"}, api.CreateRequest{Name: "made-by-sub-login"})
+	if err != nil || !slices.Equal(st.Scopes, []string{"storage.read"}) {
+		t.Fatalf("CreateToken(sub-login) = %v, %v; want a storage.read token", st, err)
+	}
+	if err := c.Revoke(ctx, boot, st.AccessToken); err != nil {
+		t.Fatalf("revoke the sub-login's token: %v", err)
+	}
+
 	// Rename.
 	renamed, err := c.RenameToken(ctx, boot, ci.TokenSID, "ci-bot renamed")
 	if err != nil || renamed.Name != "ci-bot renamed" || renamed.TokenSID != ci.TokenSID {

@@ -808,6 +808,17 @@ func TestLogins(t *testing.T) {
 	if mustJSON(t, tok["scopes"]) != `["storage.read","oauth.read"]` {
 		t.Errorf("sub-login token scopes %v", tok["scopes"])
 	}
+	// The same grant with the login's Basic header too (what the client
+	// sends): the grant authorizes it, though the sub-login's scopes hold no
+	// oauth.* create scope; the header alone, without the grant, does not.
+	tok = h.do(http.MethodPost, "/oauth/token", sub, formCT, pw.Encode()).want(t, http.StatusOK)
+	if mustJSON(t, tok["scopes"]) != `["storage.read","oauth.read"]` {
+		t.Errorf("sub-login token (grant and header) scopes %v", tok["scopes"])
+	}
+	h.do(http.MethodPost, "/oauth/token", sub, formCT, "name=x").wantError(t, http.StatusForbidden, "Forbidden")
+	// Another login's header with this grant is no authority to create.
+	other := h.do(http.MethodPost, "/oauth/token", bearer(h.boot), formCT, "scopes=storage.read").want(t, http.StatusOK)
+	h.do(http.MethodPost, "/oauth/token", bearer(str(t, other, "access_token")), formCT, pw.Encode()).wantError(t, http.StatusForbidden, "Forbidden")
 	pw.Set("scopes", "sms.manage")
 	h.do(http.MethodPost, "/oauth/token", "", formCT, pw.Encode()).wantError(t, http.StatusUnprocessableEntity, "object validation error")
 
@@ -820,6 +831,46 @@ func TestLogins(t *testing.T) {
 	if n := h.get("/oauth/logins", bearer(h.boot)).want(t, 200)["count"]; n != 1.0 {
 		t.Errorf("logins count %v", n)
 	}
+}
+
+// TestCreateToken_CredentialsBeforeBody: POST /oauth/token checks a header
+// first, as every route does, so bad credentials are 401 and a token that
+// may not create is 403 whatever the body, and that attempt counts as the
+// token's last use.
+func TestCreateToken_CredentialsBeforeBody(t *testing.T) {
+	h := mustServer(t, emulator.Options{})
+	for _, tt := range []struct{ name, ctype, body string }{
+		{"not a form or JSON", "text/plain", "name=x"},
+		{"bad JSON", jsonCT, "{bad"},
+		{"bad grant", formCT, "grant_type=magic"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h.do(http.MethodPost, "/oauth/token", bearer("no-such-token"), tt.ctype, tt.body).wantError(t, http.StatusUnauthorized, "Bad credentials")
+			h.do(http.MethodPost, "/oauth/token", basic(h.seed.Login, "wrong"), tt.ctype, tt.body).wantError(t, http.StatusUnauthorized, "Bad credentials")
+		})
+	}
+	storage := h.do(http.MethodPost, "/oauth/token", bearer(h.boot), formCT, "scopes=storage.read").want(t, http.StatusOK)
+	st := str(t, storage, "access_token")
+	h.do(http.MethodPost, "/oauth/token", bearer(st), jsonCT, "{bad").wantError(t, http.StatusForbidden, "Forbidden")
+	got := h.get("/oauth/tokens/"+str(t, storage, "token_sid"), bearer(h.boot)).want(t, http.StatusOK)
+	if got["date_last_accessed"] == nil || got["ip_last_accessed"] == nil {
+		t.Errorf("a refused create did not count as the token's use: %v, %v", got["date_last_accessed"], got["ip_last_accessed"])
+	}
+	// With a valid header that may create, the body's own faults come next.
+	h.do(http.MethodPost, "/oauth/token", bearer(h.boot), "text/plain", "name=x").wantError(t, http.StatusUnsupportedMediaType, "Unsupported media type")
+	h.do(http.MethodPost, "/oauth/token", bearer(h.boot), jsonCT, "{bad").wantError(t, http.StatusBadRequest, "No JSON object could be decoded")
+}
+
+// TestRevoke_EmptyToken: only an absent token= means the caller's own; an
+// empty one is refused and revokes nothing.
+func TestRevoke_EmptyToken(t *testing.T) {
+	h := mustServer(t, emulator.Options{})
+	errs := h.do(http.MethodPost, "/oauth/revoke", bearer(h.boot), formCT, "token=").wantError(t, http.StatusUnprocessableEntity, "object validation error")
+	if !hasFieldError(errs, "token") {
+		t.Errorf("errors %v, want one for token", errs)
+	}
+	h.do(http.MethodPost, "/oauth/revoke", bearer(h.boot), jsonCT, `{"token":""}`).wantError(t, http.StatusUnprocessableEntity, "object validation error")
+	h.get("/storage/containers", bearer(h.boot)).want(t, http.StatusOK)
 }
 
 func TestBodyTooLarge(t *testing.T) {

@@ -72,13 +72,19 @@
 //   - access_token_expires_in: whole seconds from 1 to 3,153,600,000
 //     (36,500 days), JSON number, numeric string or form value; anything
 //     else → 422. Absent → 36,500 days. Both expirations get the same date.
+//   - An Authorization header, when sent, is checked before the body, as
+//     on every route: bad credentials → 401 whatever the body; a token
+//     without a creating scope → 403 (and the attempt counts as its use).
 //   - grant_type absent: needs an Authorization header (else 401
 //     Unauthorized) with a creating scope; the token is for the caller's
 //     partner.
 //   - grant_type=password: username and password (missing → 400) are the
 //     partner login or a sub-login (wrong → 401 "Bad credentials", field
-//     password). No header is needed; when one is sent it must be valid,
-//     hold a creating scope and belong to the same partner (else 403).
+//     password); the new token gets the login's scopes (a sub-login's
+//     token_scopes), which need not include a creating scope: the grant
+//     itself authorizes. No header is needed; one that is sent must be
+//     valid and belong to the same partner (else 403), and must hold a
+//     creating scope unless it is the Basic form of the same login.
 //   - grant_type=refresh_token: refresh_token (missing → 400) must be
 //     unrevoked and unexpired (else 401 "Bad credentials", field
 //     refresh_token). Refresh rotates: a new record (new token_sid, access
@@ -110,8 +116,9 @@
 //     Changing the scope set also needs oauth.allow_token_scope_update
 //     (else 403); sending the current set does not.
 //   - POST /oauth/revoke takes form or JSON. token= may be an access or a
-//     refresh token value and revokes that token record; absent or empty
-//     revokes the calling bearer token (with Basic → 400). An unknown,
+//     refresh token value and revokes that token record; absent revokes the
+//     calling bearer token (with Basic → 400); present but empty → 422, so
+//     an unset variable in a script never revokes the caller. An unknown,
 //     already revoked or another partner's value → 404 "Cannot find item
 //     by SID" (not an idempotent 204, so a typo is not mistaken for
 //     success). Expired tokens can still be revoked. Success → 204 with an
@@ -167,6 +174,6 @@
 // # Test hooks
 //
 // Options.Now (see ManualClock), Options.IPHeader, Options.Seed,
-// Options.OnRequest, SetFaults/Faults, IssueToken, AddSubPartner,
+// Options.OnRequest, SetFaults/Faults, IssueToken, AddSubPartner, AddLogin,
 // TokenRecord, Revoked, Requests, Seed.
 package emulator

@@ -240,6 +240,20 @@ func (s *Server) AddSubPartner(name string, scopes []string) string {
 	return p.sid
 }
 
+// AddLogin adds a sub-login of the seeded partner (test set-up, as POST
+// /oauth/logins would) whose tokens get tokenScopes (nil: the partner's),
+// and returns its login_sid. Unlike the API it does not validate.
+func (s *Server) AddLogin(name, password string, tokenScopes []string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if tokenScopes == nil {
+		tokenScopes = s.root.scopes
+	}
+	l := &login{sid: newUUID(), login: name, password: password, partnerSID: s.root.sid, tokenScopes: slices.Clone(tokenScopes)}
+	s.logins = append(s.logins, l)
+	return l.sid
+}
+
 // TokenInfo is the server's record of a token, for tests. It holds no
 // secret values.
 type TokenInfo struct {

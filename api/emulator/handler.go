@@ -379,6 +379,7 @@ func forbidden(scopes []string) *apiError {
 type principal struct {
 	partner *partner
 	tok     *token   // nil for Basic
+	login   string   // the Basic login; "" for a token
 	scopes  []string // the token's scopes, or the login's
 }
 
@@ -447,7 +448,7 @@ func (s *Server) authenticateLocked(r *http.Request, now time.Time) (*principal,
 		if p == nil {
 			return nil, errBadCredentials
 		}
-		return &principal{partner: p, scopes: scopes}, nil
+		return &principal{partner: p, login: user, scopes: scopes}, nil
 	default:
 		// No credentials this API understands.
 		return nil, errUnauthorized

@@ -83,16 +83,13 @@ func validScopes(field string, scopes, allowed []string) []fieldError {
 
 // handleCreateToken is POST /oauth/token. It authenticates itself because
 // the password and refresh_token grants carry their credentials in the body.
+//
+// A header, when sent, is checked first, as on every route: bad credentials
+// are 401 whatever the body holds. It must then be allowed to create tokens
+// (403 otherwise), except when it is the Basic form of the very login a
+// password grant names: the grant is what authorizes that request, and it
+// mints the login's scopes (a sub-login's token_scopes).
 func (s *Server) handleCreateToken(c *call) {
-	b, e := decodeBody(c, true)
-	if e != nil {
-		writeError(c.w, e)
-		return
-	}
-	req, errs := readCreateRequest(b)
-
-	// A header, when sent, must be valid and allowed to create tokens,
-	// whatever the grant.
 	var hp *principal
 	if hasAuthHeader(c.r) {
 		p, e := s.authenticateLocked(c.r, c.now)
@@ -100,11 +97,22 @@ func (s *Server) handleCreateToken(c *call) {
 			writeError(c.w, e)
 			return
 		}
-		if !p.hasAny(createScopes) {
-			writeError(c.w, forbidden(createScopes))
-			return
-		}
 		hp = p
+	}
+	if hp != nil && hp.login == "" && !hp.hasAny(createScopes) {
+		writeError(c.w, forbidden(createScopes)) // a token: nothing in the body can change that
+		return
+	}
+	b, e := decodeBody(c, true)
+	if e != nil {
+		writeError(c.w, e)
+		return
+	}
+	req, errs := readCreateRequest(b)
+	sameLogin := hp != nil && hp.login != "" && req.grantType == "password" && req.username == hp.login
+	if hp != nil && hp.login != "" && !sameLogin && !hp.hasAny(createScopes) {
+		writeError(c.w, forbidden(createScopes))
+		return
 	}
 	if len(errs) > 0 {
 		writeError(c.w, newError(http.StatusUnprocessableEntity, msgValidation, errs...))
@@ -436,7 +444,14 @@ func (s *Server) handleRevoke(c *call) {
 		writeError(c.w, newError(http.StatusUnprocessableEntity, msgValidation, *fe))
 		return
 	}
-	if !given || value == "" {
+	if given && value == "" {
+		// Only an absent token means "this one": an empty value is more
+		// likely a script's unset variable than a wish to self-revoke.
+		writeError(c.w, newError(http.StatusUnprocessableEntity, msgValidation,
+			fieldErr("token", "field value must not be empty; leave the field out to revoke the calling token")))
+		return
+	}
+	if !given {
 		if c.p.tok == nil {
 			writeError(c.w, newError(http.StatusBadRequest, msgBadRequest,
 				fieldErr("token", "field is required when authenticating with a login and password")))
