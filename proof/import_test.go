@@ -41,9 +41,10 @@ func ageSeal(t testing.TB, plain []byte, pass string) []byte {
 
 // exportEntry is one token of an export file, in its documented shape.
 type exportEntry struct {
-	Name    string `json:"name"`
-	Token   string `json:"token"`
-	BaseURL string `json:"base_url"`
+	Name     string         `json:"name"`
+	Token    string         `json:"token"`
+	BaseURL  string         `json:"base_url"`
+	LastTest map[string]any `json:"last_test,omitempty"`
 }
 
 // exportJSON is the plaintext of an export file holding entries.
@@ -83,7 +84,7 @@ func badImports(t *testing.T) []badImport {
 			}
 		}
 	}
-	good := ageSeal(t, exportJSON(t, 1, exportEntry{"imported", secretFor("imported"), "http://127.0.0.1:9/core/v2"}), exportPass)
+	good := ageSeal(t, exportJSON(t, 1, exportEntry{"imported", secretFor("imported"), "http://127.0.0.1:9/core/v2", nil}), exportPass)
 	flipped := append([]byte(nil), good...)
 	flipped[len(flipped)-30] ^= 1
 	x25519, err := age.GenerateX25519Identity()
@@ -102,7 +103,7 @@ func badImports(t *testing.T) []badImport {
 		{"empty file", write(nil), notExport},
 		{"random bytes", write(randomBytes(1, 1024)), notExport},
 		{"an age header and garbage", write(append([]byte("age-encryption.org/v1\n-> scrypt "), randomBytes(2, 300)...)), notExport},
-		{"plain JSON, not encrypted", write(exportJSON(t, 1, exportEntry{"imported", secretFor("imported"), "http://127.0.0.1:9/core/v2"})), notExport},
+		{"plain JSON, not encrypted", write(exportJSON(t, 1, exportEntry{"imported", secretFor("imported"), "http://127.0.0.1:9/core/v2", nil})), notExport},
 		{"age file with random bytes inside", write(ageSeal(t, randomBytes(3, 500), exportPass)), notExport},
 		{"age file with nothing inside", write(ageSeal(t, nil, exportPass)), notExport},
 		{"age file with other JSON inside", write(ageSeal(t, []byte(`{"hello":"world"}`), exportPass)), notExport},
@@ -174,21 +175,26 @@ func TestImport_MixedEntries_CLI(t *testing.T) {
 	w.secret(spaced)
 	file := filepath.Join(w.root, "mixed.age")
 	plain := exportJSON(t, 1,
-		exportEntry{"fresh", secretFor("fresh"), base},
-		exportEntry{"t-000", secretFor("t-000"), base},     // same name, same token: skipped
-		exportEntry{"t-001", secretFor("other"), base},     // same name, another token: conflict
-		exportEntry{"bad\nname", secretFor("bad"), base},   // refused
-		exportEntry{"spaced", spaced + " " + spaced, base}, // refused, never echoed
-		exportEntry{"remote-http", secretFor("remote"), "http://api.example.invalid/core/v2"},
-		exportEntry{"FRESH", secretFor("FRESH"), base}, // same name as "fresh" ignoring case
-		exportEntry{"", secretFor("empty"), base},
+		exportEntry{"fresh", secretFor("fresh"), base, nil},
+		exportEntry{"t-000", secretFor("t-000"), base, nil},     // same name, same token: skipped
+		exportEntry{"t-001", secretFor("other"), base, nil},     // same name, another token: conflict
+		exportEntry{"bad\nname", secretFor("bad"), base, nil},   // refused
+		exportEntry{"spaced", spaced + " " + spaced, base, nil}, // refused, never echoed
+		exportEntry{"remote-http", secretFor("remote"), "http://api.example.invalid/core/v2", nil},
+		exportEntry{"FRESH", secretFor("FRESH"), base, nil}, // same name as "fresh" ignoring case
+		exportEntry{"", secretFor("empty"), base, nil},
+		// A test status no HTTP answer has: refused, so the vault never
+		// holds a record its next list could not read back.
+		exportEntry{"odd-status", secretFor("odd-status"), base, map[string]any{"at": "2024-09-11T13:46:42Z", "outcome": "works", "status": -1, "latency_ns": 1}},
+		exportEntry{"big-status", secretFor("big-status"), base, map[string]any{"at": "2024-09-11T13:46:42Z", "outcome": "works", "status": 1000, "latency_ns": 1}},
 	)
 	if err := os.WriteFile(file, ageSeal(t, plain, exportPass), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := []string{"CXTOKENS_VAULT=" + path, "CXTOKENS_PASSPHRASE=" + pass, "CXTOKENS_EXPORT_PASSPHRASE=" + exportPass}
 	r := w.must(w.cliWith(runOpts{env: env}, "import", file), 0)
-	for _, want := range []string{`added: "fresh"`, `skipped (already here, same token): "t-000"`, `"t-001"`, `"bad\nname"`, `"spaced"`, `"remote-http"`} {
+	for _, want := range []string{`added: "fresh"`, `skipped (already here, same token): "t-000"`, `"t-001"`, `"bad\nname"`, `"spaced"`, `"remote-http"`,
+		`"odd-status": invalid token record: test status -1`, `"big-status": invalid token record: test status 1000`} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the report lacks %q:\n%s", want, w.mask(r.String()))
 		}
@@ -196,6 +202,10 @@ func TestImport_MixedEntries_CLI(t *testing.T) {
 	if strings.Contains(r.stdout+r.stderr, spaced) {
 		t.Error("the import report repeats a token")
 	}
+	// The vault stays whole: it lists, and takes new tokens.
+	w.must(w.cliWith(runOpts{env: env}, "list"), 0)
+	w.must(w.cliWith(runOpts{env: env, stdin: secretFor("after")}, "add", "after", "--base-url", base), 0)
+	w.must(w.cliWith(runOpts{env: env}, "forget", "after", "--yes"), 0)
 	v := openPassVault(t, path, pass)
 	recs, err := v.List()
 	if err != nil {

@@ -254,5 +254,8 @@ func fromExport(t exportToken) (vault.Record, string) {
 	if lt := t.LastTest; lt != nil {
 		r.LastTest = &vault.TestResult{At: lt.At, Outcome: lt.Outcome, Status: lt.Status, Latency: time.Duration(lt.LatencyNS), Detail: lt.Detail}
 	}
+	if err := r.Validate(); err != nil {
+		return vault.Record{}, err.Error()
+	}
 	return r, ""
 }

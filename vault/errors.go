@@ -12,6 +12,7 @@ var (
 	ErrNotFound           = errors.New("token not found")
 	ErrExists             = errors.New("a token with that name already exists")
 	ErrInvalidName        = errors.New("invalid token name")
+	ErrInvalidRecord      = errors.New("invalid token record")
 	ErrBusy               = errors.New("vault busy: another process holds it")
 	ErrLocked             = errors.New("vault locked: no key source could open it")
 	ErrWrongPassphrase    = errors.New("wrong passphrase")

@@ -166,3 +166,28 @@ func TestVault_ModifyEach(t *testing.T) {
 		}
 	})
 }
+
+// TestVault_InvalidRecord: what the decoder would refuse is never written,
+// so no write can leave a record that the next List fails to read.
+func TestVault_InvalidRecord(t *testing.T) {
+	opts := testOpts(t)
+	v := mustCreate(t, opts, CreateSources{Passphrase: []byte("pw")})
+	mustAdd(t, v, sampleRecord("alpha"))
+	before := mustRead(t, opts.Path)
+	for _, status := range []int{-1, MaxTestStatus + 1} {
+		r := sampleRecord("beta")
+		r.LastTest = &TestResult{At: time.Now(), Outcome: "works", Status: status}
+		if _, err := v.Add(r); !errors.Is(err, ErrInvalidRecord) {
+			t.Errorf("Add with test status %d: %v, want ErrInvalidRecord", status, err)
+		}
+		if _, err := v.Modify("alpha", func(r *Record) error { r.LastTest.Status = status; return nil }); !errors.Is(err, ErrInvalidRecord) {
+			t.Errorf("Modify to test status %d: %v, want ErrInvalidRecord", status, err)
+		}
+	}
+	if string(before) != string(mustRead(t, opts.Path)) {
+		t.Error("a refused record changed the file")
+	}
+	if _, err := v.List(); err != nil {
+		t.Errorf("List: %v", err)
+	}
+}

@@ -70,3 +70,22 @@ func foldName(name string) string {
 	}
 	return b.String()
 }
+
+// MaxTestStatus is the highest HTTP status a stored test result may hold.
+const MaxTestStatus = 999
+
+// Validate checks that r is a record the vault can store and read back: a
+// valid name and, for a stored test result, an HTTP status from 0 (no
+// answer) to 999. Add, Update and Modify refuse anything else, so no write
+// can leave a record the next List fails to read (an import file, for one,
+// comes from outside).
+func (r Record) Validate() error {
+	if err := ValidateName(r.Name); err != nil {
+		return err
+	}
+	if t := r.LastTest; t != nil && (t.Status < 0 || t.Status > MaxTestStatus) {
+		return fmt.Errorf("%w: test status %d is not an HTTP status", ErrInvalidRecord, t.Status)
+	}
+	return nil
+}
+

@@ -165,7 +165,7 @@ func freshID(tx *bolt.Tx, used map[string]bool) string {
 // insert adds r under a new id, failing with ErrExists when its name (ignoring
 // case) is taken.
 func insert(tx *bolt.Tx, k *keys, r *Record, used map[string]bool) error {
-	if err := ValidateName(r.Name); err != nil {
+	if err := r.Validate(); err != nil {
 		return err
 	}
 	if records(tx).Get(k.nameKey(r.Name)) != nil {
@@ -181,6 +181,9 @@ func insert(tx *bolt.Tx, k *keys, r *Record, used map[string]bool) error {
 // replace writes r over the record in old (same id), moving it to the slot
 // for r's name when the name changed.
 func replace(tx *bolt.Tx, k *keys, old slot, oldRec, r Record) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
 	if r.AddedAt.IsZero() {
 		r.AddedAt = oldRec.AddedAt
 	}
@@ -209,7 +212,7 @@ func replace(tx *bolt.Tx, k *keys, old slot, oldRec, r Record) error {
 func (v *Vault) List() ([]Record, error) {
 	var out []Record
 	err := v.use("list", func(k *keys) error {
-		var bad []string
+		var bad, unreadable []string // failed authentication; opened but not decodable
 		var newer error
 		out = nil
 		err := v.view(func(tx *bolt.Tx) error {
@@ -229,12 +232,15 @@ func (v *Vault) List() ([]Record, error) {
 				var err error
 				pt, err = unsealTo(pt[:0], a, ad, val[recordIDSize:])
 				var r Record
-				if err == nil {
+				opened := err == nil
+				if opened {
 					r, err = decodeRecord(pt)
 				}
 				switch {
 				case errors.Is(err, errSealedNewer), errors.Is(err, errPayloadNewer):
 					newer = fmt.Errorf("record %s: %w; update cxtokens", s.id, ErrNewerVersion)
+				case err != nil && opened:
+					unreadable = append(unreadable, s.id)
 				case err != nil:
 					bad = append(bad, s.id)
 				default:
@@ -252,6 +258,9 @@ func (v *Vault) List() ([]Record, error) {
 		var errs []error
 		if len(bad) > 0 {
 			errs = append(errs, &CorruptError{Part: PartRecord, IDs: bad, Detail: "authentication failed"})
+		}
+		if len(unreadable) > 0 {
+			errs = append(errs, &CorruptError{Part: PartRecord, IDs: unreadable, Detail: "decrypted, but its contents are malformed"})
 		}
 		if newer != nil {
 			errs = append(errs, newer)
@@ -441,9 +450,6 @@ func modifyIn(tx *bolt.Tx, k *keys, nameOrID string, fn func(r *Record) error) (
 		r.LastTest = &lt
 	}
 	if err := fn(&r); err != nil {
-		return Record{}, err
-	}
-	if err := ValidateName(r.Name); err != nil {
 		return Record{}, err
 	}
 	if err := replace(tx, k, s, old, r); err != nil {
