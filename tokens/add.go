@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"cxtokens/api"
 	"cxtokens/vault"
 )
 
@@ -17,6 +18,11 @@ type AddInput struct {
 	Token   string // surrounding whitespace trimmed; inner whitespace/control chars refused
 	BaseURL string // "": the default
 	Note    string
+}
+
+// Format prints the input with the token masked, for every fmt verb.
+func (in AddInput) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "tokens.AddInput{Name: %q, Token: %s, BaseURL: %q, Note: %q}", in.Name, api.Mask(in.Token), in.BaseURL, in.Note)
 }
 
 // MaxTokenLen bounds a pasted token; CarrierX tokens are 36 characters, and

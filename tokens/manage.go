@@ -23,6 +23,16 @@ type CreateInput struct {
 	Note      string
 }
 
+// Format prints the input with the password hidden, for every fmt verb.
+func (in CreateInput) Format(f fmt.State, verb rune) {
+	pw := ""
+	if in.Password != "" {
+		pw = "[hidden]"
+	}
+	fmt.Fprintf(f, "tokens.CreateInput{Name: %q, Using: %q, Login: %q, Password: %s, BaseURL: %q, Scopes: %q, ExpiresIn: %s, Note: %q}",
+		in.Name, in.Using, in.Login, pw, in.BaseURL, in.Scopes, in.ExpiresIn, in.Note)
+}
+
 // Create makes a token on the server and stores it (with its refresh token).
 // The name is checked against the vault first, and the vault is created if
 // needed, so that no token is made on the server that cannot be stored. If

@@ -3,6 +3,7 @@ package tokens
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -987,5 +988,18 @@ func TestVaultPath(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", "/cfg")
 	if p, _ := VaultPath(""); p != "/cfg/cxtokens/vault.db" {
 		t.Errorf("default: %q", p)
+	}
+}
+
+func TestInputs_FormatHidesSecrets(t *testing.T) {
+	add := AddInput{Name: "prod", Token: "5ebc03d6-8b2b-44ad-bf65-72d4f1491dda", BaseURL: "https://h/core/v2"}
+	create := CreateInput{Name: "ci", Login: "partner", Password: "hunter2-correct-horse"}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x"} {
+		for _, v := range []any{add, &add, create, &create, struct{ A AddInput }{add}} {
+			out := fmt.Sprintf(f, v)
+			if strings.Contains(out, add.Token) || strings.Contains(out, "03d6-8b2b") || strings.Contains(out, create.Password) || strings.Contains(out, "hunter2") {
+				t.Errorf("%s of %T shows a secret: %s", f, v, out)
+			}
+		}
 	}
 }

@@ -88,4 +88,3 @@ func (r Record) Validate() error {
 	}
 	return nil
 }
-

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,7 +23,8 @@ type TestResult struct {
 }
 
 // Record is one stored token. Secret and RefreshToken are the only secret
-// fields; String and GoString mask them.
+// fields; every way of printing a Record (fmt, slog) masks them, and it
+// refuses to be marshalled to JSON.
 //
 // Times read back equal (time.Time.Equal) to what was stored, in the same
 // location when that was UTC or Local, else at the same offset; an empty
@@ -47,11 +50,27 @@ type Record struct {
 }
 
 // String formats the record with Secret and RefreshToken masked, so a
-// record printed by mistake (%v, %+v, %s, a log line) does not leak them.
+// record printed by mistake does not leak them.
 func (r Record) String() string { return r.format("vault.Record") }
 
-// GoString is String for %#v.
-func (r Record) GoString() string { return r.format("vault.Record") }
+// Format prints String for every fmt verb (%v, %+v, %#v, %s, %d, %x…), and
+// %q quotes it: no verb prints a secret.
+func (r Record) Format(f fmt.State, verb rune) {
+	s := r.String()
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	io.WriteString(f, s)
+}
+
+// LogValue is String, for log/slog.
+func (r Record) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
+// MarshalJSON refuses: a Record holds secrets, and code that means to write
+// them out (an export) builds its own shape field by field.
+func (r Record) MarshalJSON() ([]byte, error) {
+	return nil, errors.New("vault.Record holds secrets and is not marshalled to JSON")
+}
 
 func (r Record) format(typeName string) string {
 	var b strings.Builder

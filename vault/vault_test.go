@@ -1,8 +1,11 @@
 package vault
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -550,8 +553,8 @@ func TestVault_String_MasksSecrets(t *testing.T) {
 	t.Parallel()
 	r := sampleRecord("prod")
 	r.ID = "0123"
-	for _, format := range []string{"%v", "%+v", "%s", "%#v", "%q"} {
-		for _, value := range []any{r, &r, []Record{r}, struct{ R Record }{r}} {
+	for _, format := range []string{"%v", "%+v", "%s", "%#v", "%q", "%d", "%x", "%X", "%10.3v"} {
+		for _, value := range []any{r, &r, []Record{r}, struct{ R Record }{r}, map[string]Record{"k": r}} {
 			out := fmt.Sprintf(format, value)
 			if strings.Contains(out, r.Secret) || strings.Contains(out, r.RefreshToken) {
 				t.Errorf("%s of %T shows a secret", format, value)
@@ -560,6 +563,18 @@ func TestVault_String_MasksSecrets(t *testing.T) {
 				t.Errorf("%s of %T lost the name: %s", format, value, out)
 			}
 		}
+	}
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("record", "r", r, "p", &r)
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("record", "r", r)
+	if strings.Contains(logged.String(), r.Secret) || strings.Contains(logged.String(), r.RefreshToken) || !strings.Contains(logged.String(), "prod") {
+		t.Errorf("slog shows a secret or lost the name: %s", logged.String())
+	}
+	if b, err := json.Marshal(r); err == nil || strings.Contains(string(b), r.Secret) {
+		t.Errorf("json.Marshal of a Record = %s, %v; want an error", b, err)
+	}
+	if b, err := json.Marshal(struct{ R Record }{r}); err == nil || strings.Contains(string(b), r.Secret) {
+		t.Errorf("json.Marshal of a struct holding a Record = %s, %v; want an error", b, err)
 	}
 	out := r.String()
 	if !strings.Contains(out, "5ebc…1dda") {
