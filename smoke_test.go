@@ -18,7 +18,8 @@ import (
 // TestDesktop_Smoke builds the binary and runs the desktop app under the
 // session's X display: the window must map, render something that is not
 // blank, answer a second launch by staying single, write nothing to stderr
-// but the lines this headless session explains, and quit cleanly on Ctrl+Q.
+// but the lines this headless session explains, and quit cleanly on Ctrl+Q
+// and on SIGTERM.
 func TestDesktop_Smoke(t *testing.T) {
 	if os.Getenv("DISPLAY") == "" || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		t.Skip("needs a display and a session bus: run it inside scripts/session.sh (make test does)")
@@ -66,6 +67,21 @@ func TestDesktop_Smoke(t *testing.T) {
 		win := waitForWindow(t, app, "CarrierX Tokens")
 		checkNotBlank(t, win)
 		app.quit(t, win)
+		checkStderr(t, app.stderr.String())
+
+		// SIGTERM (a logout, a kill) quits the way Quit does: a clean exit,
+		// after clearing a token we put on the clipboard.
+		app = startApp(t, bin, env, "--vault", vaultPath)
+		waitForWindow(t, app, "CarrierX Tokens")
+		app.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-app.exited:
+			if app.err != nil {
+				t.Errorf("after SIGTERM the app did not exit cleanly: %v\nstderr:\n%s", app.err, app.stderr)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("the app did not quit on SIGTERM\nstderr:\n%s", app.stderr)
+		}
 		checkStderr(t, app.stderr.String())
 	})
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -75,8 +77,9 @@ type UI struct {
 	lockable        bool // a passphrase vault, so Lock and auto-lock apply
 	lastActive      time.Time
 	busy            int
-	trayBusy        map[string]bool // token names with a tray test running
-	trayAllBusy     bool            // the tray's Test every token is running
+	dialogs         map[*actionDialog]bool // the action dialogs showing now
+	trayBusy        map[string]bool        // token names with a tray test running
+	trayAllBusy     bool                   // the tray's Test every token is running
 	visible         bool
 	quitting        bool
 	trayOn          bool       // a tray host was found and the tray installed
@@ -129,6 +132,7 @@ func New(a fyne.App, o Options) *UI {
 		path:     o.VaultPath,
 		prefs:    settings{p: a.Preferences(), base: o.DefaultBaseURL},
 		trayBusy: map[string]bool{},
+		dialogs:  map[*actionDialog]bool{},
 		notified: map[string]string{},
 	}
 	if u.tray == nil {
@@ -263,7 +267,21 @@ func (u *UI) Start() {
 
 // Run starts the UI, runs the Fyne event loop until the app quits, then
 // stops the background goroutines.
+//
+// SIGTERM, SIGINT and SIGHUP (a logout, a kill, ^C in the terminal that
+// started it) quit the way Quit does, so a token on the clipboard is
+// cleared on those paths too.
 func (u *UI) Run() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case <-sigs:
+			fyne.Do(u.quit)
+		case <-u.ctx.Done():
+		}
+	}()
 	u.Start()
 	u.app.Run()
 	u.stop()
@@ -524,6 +542,7 @@ func (u *UI) setLocked(locked bool) {
 	u.locked = locked
 	if locked {
 		u.clip.clearIfOurs()
+		u.closeDialogs()
 		u.detail.conceal()
 		u.all, u.shown, u.loaded = nil, nil, false
 		u.list.Refresh()

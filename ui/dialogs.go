@@ -75,8 +75,12 @@ type actionDialog struct {
 	dlg     *dialog.CustomDialog
 	confirm *widget.Button
 	cancel  *widget.Button
+	secrets []*widget.Entry // emptied when the dialog is dismissed by a lock
 }
 
+// newActionDialog builds the dialog and keeps it among the open ones while
+// it shows, so that locking the vault can close it (see closeDialogs).
+// Typing in any of typing counts as activity for auto-lock.
 func (u *UI) newActionDialog(title, confirm string, content fyne.CanvasObject, onConfirm func(a *actionDialog)) *actionDialog {
 	a := &actionDialog{}
 	a.dlg = dialog.NewCustomWithoutButtons(title, content, u.win)
@@ -84,7 +88,35 @@ func (u *UI) newActionDialog(title, confirm string, content fyne.CanvasObject, o
 	a.confirm = widget.NewButton(confirm, func() { u.touch(); onConfirm(a) })
 	a.confirm.Importance = widget.HighImportance
 	a.dlg.SetButtons([]fyne.CanvasObject{a.cancel, a.confirm})
+	u.dialogs[a] = true
+	a.dlg.SetOnClosed(func() { delete(u.dialogs, a) })
 	return a
+}
+
+// touchOnTyping makes typing in the entries count as activity, so auto-lock
+// never pulls a form away from someone filling it in.
+func (u *UI) touchOnTyping(entries ...*widget.Entry) {
+	for _, e := range entries {
+		prev := e.OnChanged
+		e.OnChanged = func(s string) {
+			u.touch()
+			if prev != nil {
+				prev(s)
+			}
+		}
+	}
+}
+
+// closeDialogs closes every open action dialog, first emptying the fields
+// that hold a pasted token or a password: after a lock nothing typed
+// before it stays on screen or behind a reveal icon.
+func (u *UI) closeDialogs() {
+	for a := range u.dialogs {
+		for _, e := range a.secrets {
+			e.SetText("")
+		}
+		a.dlg.Hide()
+	}
 }
 
 // addDialog asks for a token to store.
@@ -132,6 +164,8 @@ func (u *UI) showAdd() *addDialog {
 		}
 	}
 	a.name.OnChanged, a.token.OnChanged = enable, enable
+	u.touchOnTyping(a.name, a.token, a.baseURL)
+	a.secrets = []*widget.Entry{a.token}
 	a.token.OnSubmitted = func(string) {
 		if !a.confirm.Disabled() {
 			u.submitAdd(a)
@@ -306,6 +340,8 @@ func (u *UI) showCreate() *createDialog {
 		}
 	}
 	c.name.OnChanged("")
+	u.touchOnTyping(c.name, c.login, c.password, c.baseURL)
+	c.secrets = []*widget.Entry{c.password}
 	c.dlg.Show()
 	u.win.Canvas().Focus(c.name)
 	return c
@@ -397,6 +433,7 @@ func (u *UI) showRename() *renameDialog {
 	content := width(420, container.NewVBox(d.entry, hint(note)))
 	d.actionDialog = u.newActionDialog("Rename “"+r.Name+"”", "Rename", content, func(*actionDialog) { u.submitRename(d) })
 	d.entry.OnSubmitted = func(string) { u.submitRename(d) }
+	u.touchOnTyping(d.entry)
 	d.dlg.Show()
 	u.win.Canvas().Focus(d.entry)
 	return d

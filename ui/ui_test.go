@@ -223,6 +223,39 @@ func TestUI_AutoLock(t *testing.T) {
 	}
 }
 
+func TestUI_Lock_ClosesDialogs(t *testing.T) {
+	svc := newFakeService(time.Now, "prod")
+	svc.passphrase = "pw"
+	h := newHarness(t, svc)
+
+	// Typing in a dialog is activity: auto-lock waits for the person.
+	add := h.u.showAdd()
+	h.clock.Advance(9 * time.Minute)
+	test.Type(add.token, secretFor("pasted"))
+	h.clock.Advance(9 * time.Minute)
+	h.u.tick(false)
+	if h.u.locked {
+		t.Fatal("auto-lock came while the add dialog was being filled in")
+	}
+	create := h.u.showCreate()
+	create.auth.SetSelected(authLogin)
+	test.Type(create.password, "login-password")
+
+	// Idle long enough: the lock closes both dialogs and empties their
+	// secret fields.
+	h.clock.Advance(11 * time.Minute)
+	h.u.tick(false)
+	if !h.u.locked {
+		t.Fatal("not locked after the idle time")
+	}
+	if add.token.Text != "" || create.password.Text != "" {
+		t.Error("a pasted token or password survived the lock")
+	}
+	if n := len(h.u.win.Canvas().Overlays().List()); n != 0 || len(h.u.dialogs) != 0 {
+		t.Errorf("%d overlays (%d dialogs) still open after the lock", n, len(h.u.dialogs))
+	}
+}
+
 func TestUI_AutoLock_NotForKeyringVaults(t *testing.T) {
 	h := newHarness(t, newFakeService(time.Now, "prod"))
 	h.clock.Advance(time.Hour)
