@@ -182,3 +182,38 @@ func TestRun_Report(t *testing.T) {
 		t.Errorf("demo: exit %d, desktop called with %+v", code, desktopCalled)
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain note", "plain note"},
+		{"ünïcødé 名前", "ünïcødé 名前"},
+		{"two\nlines\ttab", `two\nlines\ttab`},
+		{"\x1b]52;c;aGk=\a", `\x1b]52;c;aGk=\a`}, // OSC 52: set the clipboard
+		{"\x1b[2J\x1b[31mred", `\x1b[2J\x1b[31mred`},
+		{"csi\u009b31m", `csi\u009b31m`},
+		{"bidi\u202eevil", `bidi\u202eevil`},
+		{"bad\xffutf8", `bad\xffutf8`},
+	}
+	for _, tt := range tests {
+		if got := printable(tt.in); got != tt.want {
+			t.Errorf("printable(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	// info shows a hostile note and server fields escaped.
+	r := vault.Record{Name: "x", Secret: "5ebc03d6-8b2b-44ad-bf65-72d4f1491dda", Note: "\x1b]52;c;aGk=\a",
+		LastUsedIP: "203.0.113.7\x1b[2J", TokenSID: "sid\x1b[1A", Scopes: []string{"oauth.read\x1b[31m"}, DetailsAt: time.Now(), LastUsed: time.Now()}
+	var out bytes.Buffer
+	if err := writeInfo(&out, r, "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(out.String(), '\x1b') || strings.ContainsRune(out.String(), '\a') {
+		t.Errorf("info printed a raw escape character:\n%q", out.String())
+	}
+	out.Reset()
+	if err := writeList(&out, []vault.Record{r}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(out.String(), '\x1b') {
+		t.Errorf("list printed a raw escape character:\n%q", out.String())
+	}
+}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -638,19 +641,62 @@ func (a *app) cmdExport(c *command, args []string) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	defer clear(pass)
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	var n int
+	err = writeNewFile(file, func(w io.Writer) error {
+		var err error
+		n, err = svc.Export(w, pass)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	n, err := svc.Export(f, pass)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("export: %w", cerr)
-	}
-	if err != nil {
-		os.Remove(file)
+	a.say("exported %d %s to %s (encrypted with the passphrase; keep both safe)", n, plural(n, "token", "tokens"), file)
+	return nil
+}
+
+// writeNewFile writes a file that did not exist, mode 0600, so that it is
+// either all there or not there at all: fill writes a temporary file beside
+// it, which is synced and then linked into place (the link fails if the
+// name was taken meanwhile, so nothing is ever overwritten). An
+// interrupted or failed export leaves no half-written backup behind.
+func writeNewFile(path string, fill func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".cxtokens-export-*")
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("cannot write %s: the directory %s does not exist", path, dir)
+	case errors.As(err, &pe):
+		return fmt.Errorf("cannot write %s: %w", path, pe.Err)
+	case err != nil:
 		return err
 	}
-	a.say("exported %d %s to %s (encrypted with the passphrase; keep both safe)", n, plural(n, "token", "tokens"), file)
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	if err := fill(tmp); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s already exists; choose another file name (an export is never overwritten)", path)
+		}
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // the new name too survives a power cut
+		d.Close()
+	}
 	return nil
 }
 

@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"cxtokens/api"
 	"cxtokens/tokens"
@@ -181,6 +184,32 @@ func plural(n int, one, many string) string {
 	return many
 }
 
+// printable makes text that came from outside (the API, an import file, a
+// note) safe to print on a terminal: control and format characters, which
+// could move the cursor, recolour the screen or set the clipboard (OSC 52),
+// and invalid UTF-8 are shown escaped, as Go would quote them.
+func printable(s string) string {
+	unsafe := func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == utf8.RuneError }
+	if !strings.ContainsFunc(s, unsafe) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, n := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case unsafe(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[:n])
+		}
+		s = s[n:]
+	}
+	return b.String()
+}
+
 // writeList prints the token table.
 func writeList(w io.Writer, recs []vault.Record, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
@@ -200,7 +229,7 @@ func writeList(w io.Writer, recs []vault.Record, now time.Time) error {
 		default:
 			exp = r.AccessExpires.Local().Format("2006-01-02")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, api.Mask(r.Secret), r.BaseURL, last, exp)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", printable(r.Name), api.Mask(r.Secret), printable(r.BaseURL), last, exp)
 	}
 	return tw.Flush()
 }
@@ -208,7 +237,7 @@ func writeList(w io.Writer, recs []vault.Record, now time.Time) error {
 // writeInfo prints a token's details for a person.
 func writeInfo(w io.Writer, r vault.Record, via string, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
+	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, printable(v)) }
 	orUnknown := func(s string) string {
 		if s == "" {
 			return "unknown"
@@ -260,7 +289,7 @@ func writeInfo(w io.Writer, r vault.Record, via string, now time.Time) error {
 	case len(r.Scopes) > 0:
 		row("scopes", fmt.Sprintf("%d", len(r.Scopes)))
 		for _, s := range r.Scopes {
-			fmt.Fprintf(tw, "  %s\t%s\n", s, tokens.DescribeScope(s))
+			fmt.Fprintf(tw, "  %s\t%s\n", printable(s), printable(tokens.DescribeScope(s)))
 		}
 	case !r.DetailsAt.IsZero():
 		row("scopes", "none")
