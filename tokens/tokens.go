@@ -184,9 +184,6 @@ func (s *Service) openLocked(create bool) (*vault.Vault, error) {
 		if !create {
 			return nil, fmt.Errorf("open vault: %w", vault.ErrNoVault)
 		}
-		if err := os.MkdirAll(filepath.Dir(s.opts.VaultPath), 0o700); err != nil {
-			return nil, fmt.Errorf("create vault: %w", err)
-		}
 		v, err := vault.Create(s.vaultOptions(nil), vault.CreateSources{Keyring: true})
 		if errors.Is(err, vault.ErrVaultExists) {
 			// Another process created it between Exists and Create: use theirs.
@@ -308,9 +305,6 @@ func (s *Service) Init(keyring bool, passphrase []byte) error {
 	defer s.mu.Unlock()
 	if s.v != nil || vault.Exists(s.opts.VaultPath) {
 		return fmt.Errorf("create vault %s: %w", s.opts.VaultPath, vault.ErrVaultExists)
-	}
-	if err := os.MkdirAll(filepath.Dir(s.opts.VaultPath), 0o700); err != nil {
-		return fmt.Errorf("create vault: %w", err)
 	}
 	opts := s.vaultOptions(nil)
 	if !keyring {

@@ -11,9 +11,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -161,6 +163,27 @@ func TestService_Add(t *testing.T) {
 }
 
 func TestService_VaultLifecycle(t *testing.T) {
+	t.Run("PrivateDirectoriesWhateverTheUmask", func(t *testing.T) {
+		old := syscall.Umask(0o277)
+		defer syscall.Umask(old)
+		for _, init := range []bool{false, true} {
+			e := mustEnv(t, nil)
+			e.path = filepath.Join(filepath.Dir(e.path), "deeper", "vault.db")
+			e.svc = e.newService(nil)
+			if init {
+				if err := e.svc.Init(false, []byte("pass")); err != nil {
+					t.Fatalf("Init: %v", err)
+				}
+			} else {
+				e.mustAdd("one", randomUUID(t))
+			}
+			for _, dir := range []string{filepath.Dir(e.path), filepath.Dir(filepath.Dir(e.path))} {
+				if st, err := os.Stat(dir); err != nil || st.Mode().Perm() != 0o700 {
+					t.Errorf("init %v: %s is %v (%v), want 0700", init, dir, st.Mode().Perm(), err)
+				}
+			}
+		}
+	})
 	t.Run("ReadsOnMissingVault", func(t *testing.T) {
 		e := mustEnv(t, nil)
 		recs, err := e.svc.List()

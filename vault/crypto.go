@@ -29,14 +29,18 @@ const (
 var DefaultKDF = KDFParams{Time: 3, Memory: 128 * 1024, Threads: 2}
 
 // Bounds for KDF parameters read from a header: a crafted file must not make
-// Open allocate the machine's whole memory or spin for hours.
+// an unlock allocate the machine's memory or spin for minutes before the
+// wrong-passphrase answer. At the bounds one derivation is about 1 GiB and
+// 16 passes, some 40 times the default's work; nothing cxtokens writes
+// comes near them.
 const (
-	maxKDFTime   = 64
-	maxKDFMemory = 4 * 1024 * 1024 // KiB, 4 GiB
+	maxKDFTime    = 16
+	maxKDFMemory  = 1024 * 1024 // KiB, 1 GiB
+	maxKDFThreads = 16
 )
 
 func (p KDFParams) validate() error {
-	if p.Time < 1 || p.Time > maxKDFTime || p.Threads < 1 ||
+	if p.Time < 1 || p.Time > maxKDFTime || p.Threads < 1 || p.Threads > maxKDFThreads ||
 		p.Memory < 8*uint32(p.Threads) || p.Memory > maxKDFMemory {
 		return fmt.Errorf("kdf parameters out of range (time %d, memory %d KiB, threads %d)", p.Time, p.Memory, p.Threads)
 	}
