@@ -41,9 +41,10 @@ func init() {
 		{name: "get", usage: "get NAME [--format raw|header|curl|env]", run: (*app).cmdGet,
 			summary: "print a token (the only command that does)",
 			detail: "Prints the token NAME to stdout: raw (the value), header (an Authorization\n" +
-				"header), curl (a curl line for the test request) or env (export lines for\n" +
+				"header), curl (a curl line for the test request, the token fed to curl on\n" +
+				"stdin so no other user sees it in the process list) or env (export lines for\n" +
 				"CARRIERX_TOKEN and CARRIERX_BASE_URL, shell-quoted).",
-			example: "curl -H \"$(cxtokens get prod --format header)\" https://api.carrierx.com/core/v2/storage/containers\neval \"$(cxtokens get prod --format env)\""},
+			example: "cxtokens get prod --format header | curl -H @- https://api.carrierx.com/core/v2/storage/containers\neval \"$(cxtokens get prod --format env)\""},
 		{name: "test", usage: "test NAME… | --all [--json]", run: (*app).cmdTest,
 			summary: "make the test request with a token",
 			detail: "Makes the test request (GET /storage/containers) with the token and says what\n" +

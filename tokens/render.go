@@ -13,7 +13,7 @@ type Format string
 const (
 	FormatRaw    Format = "raw"    // the value
 	FormatHeader Format = "header" // Authorization: Bearer …
-	FormatCurl   Format = "curl"   // a curl line for the test request
+	FormatCurl   Format = "curl"   // a curl line for the test request, the token off its argv
 	FormatEnv    Format = "env"    // export CARRIERX_TOKEN=… (and CARRIERX_BASE_URL)
 )
 
@@ -33,7 +33,10 @@ func Render(r vault.Record, f Format) (string, error) {
 	case FormatHeader:
 		return "Authorization: Bearer " + r.Secret, nil
 	case FormatCurl:
-		return "curl -sS -H " + ShellQuote("Authorization: Bearer "+r.Secret) + " " +
+		// The header reaches curl on its stdin (-H @-), from printf, a shell
+		// builtin: the token is never in a process's arguments, which
+		// every user of the machine can read in /proc.
+		return "printf 'Authorization: Bearer %s\\n' " + ShellQuote(r.Secret) + " | curl -sS -H @- " +
 			ShellQuote(strings.TrimRight(r.BaseURL, "/")+TestPath), nil
 	case FormatEnv:
 		return "export CARRIERX_TOKEN=" + ShellQuote(r.Secret) + "\n" +

@@ -894,7 +894,7 @@ func TestRender(t *testing.T) {
 	}{
 		{FormatRaw, "5ebc03d6-8b2b-44ad-bf65-72d4f1491dda"},
 		{FormatHeader, "Authorization: Bearer 5ebc03d6-8b2b-44ad-bf65-72d4f1491dda"},
-		{FormatCurl, "curl -sS -H 'Authorization: Bearer 5ebc03d6-8b2b-44ad-bf65-72d4f1491dda' 'https://api.carrierx.com/core/v2/storage/containers'"},
+		{FormatCurl, `printf 'Authorization: Bearer %s\n' '5ebc03d6-8b2b-44ad-bf65-72d4f1491dda' | curl -sS -H @- 'https://api.carrierx.com/core/v2/storage/containers'`},
 		{FormatEnv, "export CARRIERX_TOKEN='5ebc03d6-8b2b-44ad-bf65-72d4f1491dda'\nexport CARRIERX_BASE_URL='https://api.carrierx.com/core/v2'"},
 	}
 	for _, tt := range tests {
@@ -930,14 +930,19 @@ func TestRender_ShellSafe(t *testing.T) {
 	if string(out) != r.Secret+"\n"+r.BaseURL {
 		t.Errorf("the shell did not get the exact values back")
 	}
+	// A stand-in curl prints its arguments, then what came on its stdin:
+	// the header, and only there.
 	curl, _ := Render(r, FormatCurl)
-	out, err = exec.Command(sh, "-c", "set -- "+strings.TrimPrefix(curl, "curl ")+`; printf '%s\n' "$@"`).Output()
+	out, err = exec.Command(sh, "-c", `curl() { printf '%s\n' "$@"; cat; }; `+curl).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "-sS\n-H\nAuthorization: Bearer " + r.Secret + "\n" + r.BaseURL + "/storage/containers\n"
+	want := "-sS\n-H\n@-\n" + r.BaseURL + "/storage/containers\nAuthorization: Bearer " + r.Secret + "\n"
 	if string(out) != want {
-		t.Errorf("curl arguments were not preserved by the shell")
+		t.Errorf("curl arguments or its stdin were not preserved by the shell")
+	}
+	if _, args, ok := strings.Cut(curl, " | curl "); !ok || strings.Contains(args, r.Secret) {
+		t.Errorf("the token is among curl's arguments")
 	}
 }
 
