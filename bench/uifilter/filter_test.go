@@ -66,6 +66,9 @@ func (s *store) Forget(string) error { return errNotHere }
 func (s *store) Test(context.Context, string) (tokens.TestReport, error) {
 	return tokens.TestReport{}, errNotHere
 }
+func (s *store) TestMany(context.Context, []string, int) []tokens.TestReport {
+	return []tokens.TestReport{{Err: errNotHere}}
+}
 func (s *store) Details(context.Context, string) (tokens.DetailsReport, error) {
 	return tokens.DetailsReport{}, errNotHere
 }
