@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,6 +89,7 @@ type UI struct {
 	notified        map[string]string // record ID → local date of its last expiry notification
 	lastTimes       time.Time         // when relative times were last redrawn
 	lastExpiryCheck time.Time
+	trim            func() // returns free memory to the system; nil in tests
 
 	// Widgets.
 	search     *widget.Entry
@@ -282,10 +284,20 @@ func (u *UI) Run() {
 		case <-u.ctx.Done():
 		}
 	}()
+	// Start-up (fonts parsed, the vault read, the first frames) leaves
+	// garbage the runtime would hand back to the system only slowly; a
+	// tray app sits idle for hours, so give it back once things settle,
+	// and again whenever the window goes to the tray.
+	u.trim = func() { go debug.FreeOSMemory() }
+	settle := time.AfterFunc(trimAfterStart, u.trim)
+	defer settle.Stop()
 	u.Start()
 	u.app.Run()
 	u.stop()
 }
+
+// trimAfterStart is when Run returns start-up garbage to the system.
+const trimAfterStart = 2 * time.Second
 
 // Raise brings the window forward. It is safe to call from any goroutine;
 // a second launch of the app calls it through the Instance socket.
@@ -313,6 +325,9 @@ func (u *UI) hideWindow() {
 	u.visible = false
 	u.detail.conceal()
 	u.win.Hide()
+	if u.trim != nil {
+		u.trim()
+	}
 }
 
 // quit clears a token we put on the clipboard and ends the app.

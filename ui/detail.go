@@ -64,8 +64,10 @@ func newDetailPane(u *UI) *detailPane {
 	d.summary = widget.NewLabel("")
 	d.summary.Truncation = fyne.TextTruncateEllipsis
 
+	// The regular face, not monospace: Fyne parses a whole set of font
+	// faces (theme, emoji, system) per text style and keeps them, about
+	// 5 MB for a style only this label would use.
 	d.token = widget.NewLabel("")
-	d.token.TextStyle.Monospace = true
 	d.token.Truncation = fyne.TextTruncateEllipsis
 	d.revealBtn = widget.NewButtonWithIcon("Reveal", theme.VisibilityIcon(), d.onReveal)
 	d.copyBtn = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { d.onCopy(tokens.FormatRaw) })
