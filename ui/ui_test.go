@@ -3,8 +3,10 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -562,24 +564,73 @@ func TestErrorMessage(t *testing.T) {
 }
 
 func TestCheckSession(t *testing.T) {
+	up := func(network, addr string) error { return nil }
+	down := func(network, addr string) error { return errors.New("connect: connection refused") }
 	tests := []struct {
 		name    string
 		env     map[string]string
+		dial    func(network, addr string) error
 		wantErr string
 	}{
-		{"x11 and bus", map[string]string{"DISPLAY": ":0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, ""},
-		{"wayland and bus", map[string]string{"WAYLAND_DISPLAY": "wayland-0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, ""},
-		{"no display", map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, "no display"},
-		{"no bus", map[string]string{"DISPLAY": ":0"}, "no D-Bus session bus"},
+		{"x11 and bus", map[string]string{"DISPLAY": ":0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, up, ""},
+		{"xwayland and bus", map[string]string{"DISPLAY": ":0", "WAYLAND_DISPLAY": "wayland-0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, up, ""},
+		{"wayland without xwayland", map[string]string{"WAYLAND_DISPLAY": "wayland-0", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, up, "needs XWayland"},
+		{"no display", map[string]string{"DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, up, "no display"},
+		{"display not running", map[string]string{"DISPLAY": ":77", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, down, `cannot reach the X display ":77" (connect: connection refused)`},
+		{"display unparsable", map[string]string{"DISPLAY": "odd", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/x"}, down, ""},
+		{"no bus", map[string]string{"DISPLAY": ":0"}, up, "no D-Bus session bus"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// uid -1 has no /run/user socket, so only the variable counts.
-			err := CheckSession(func(k string) string { return tt.env[k] }, -1)
+			err := checkSession(func(k string) string { return tt.env[k] }, -1, tt.dial)
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
 				t.Errorf("CheckSession = %v, want %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestXAddrs(t *testing.T) {
+	tests := []struct {
+		display string
+		want    [][2]string
+	}{
+		{":0", [][2]string{{"unix", "@/tmp/.X11-unix/X0"}, {"unix", "/tmp/.X11-unix/X0"}}},
+		{":1.0", [][2]string{{"unix", "@/tmp/.X11-unix/X1"}, {"unix", "/tmp/.X11-unix/X1"}}},
+		{"unix:2", [][2]string{{"unix", "@/tmp/.X11-unix/X2"}, {"unix", "/tmp/.X11-unix/X2"}}},
+		{"localhost:10.0", [][2]string{{"tcp", "localhost:6010"}}},
+		{"[::1]:3", [][2]string{{"tcp", "[::1]:6003"}}},
+		{"odd", nil},
+		{":x", nil},
+		{":-1", nil},
+	}
+	for _, tt := range tests {
+		if got := xAddrs(tt.display); !slices.Equal(got, tt.want) {
+			t.Errorf("xAddrs(%q) = %q, want %q", tt.display, got, tt.want)
+		}
+	}
+}
+
+// TestReachX dials a real listener the way a remote DISPLAY is reached, and
+// a closed port the way a display that is not running is.
+func TestReachX(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if port <= 6000 {
+		ln.Close()
+		t.Skipf("loopback port %d is below X's TCP range", port)
+	}
+	display := "127.0.0.1:" + strconv.Itoa(port-6000)
+	if err := reachX(display, dialX); err != nil {
+		t.Errorf("reachX(%q) with a listener: %v", display, err)
+	}
+	ln.Close()
+	if err := reachX(display, dialX); err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Errorf("reachX(%q) after close = %v, want connection refused", display, err)
 	}
 }
 
