@@ -31,7 +31,7 @@ type detailPane struct {
 	token     *widget.Label
 	revealBtn *widget.Button
 	copyBtn   *widget.Button
-	copyAsBtn *widget.Button
+	copyAsBtn *dropButton
 
 	baseURL  *widget.Label
 	account  *widget.Label
@@ -72,8 +72,7 @@ func newDetailPane(u *UI) *detailPane {
 	d.revealBtn = widget.NewButtonWithIcon("Reveal", theme.VisibilityIcon(), d.onReveal)
 	d.copyBtn = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { d.onCopy(tokens.FormatRaw) })
 	d.copyBtn.Importance = widget.HighImportance
-	d.copyAsBtn = widget.NewButtonWithIcon("Copy as", theme.MenuDropDownIcon(), d.onCopyAs)
-	d.copyAsBtn.IconPlacement = widget.ButtonIconTrailingText
+	d.copyAsBtn = newDropButton("Copy as", u.win.Canvas(), d.copyAsMenu)
 
 	value := func() *widget.Label {
 		l := widget.NewLabel("")
@@ -285,14 +284,13 @@ var copyFormats = []struct {
 	{"Shell export line", "a shell export line", tokens.FormatEnv},
 }
 
-func (d *detailPane) onCopyAs() {
+func (d *detailPane) copyAsMenu() *fyne.Menu {
 	d.u.touch()
 	items := make([]*fyne.MenuItem, len(copyFormats))
 	for i, c := range copyFormats {
 		items[i] = fyne.NewMenuItem(c.label, func() { d.onCopy(c.format) })
 	}
-	widget.ShowPopUpMenuAtRelativePosition(fyne.NewMenu("", items...), d.u.win.Canvas(),
-		fyne.NewPos(0, d.copyAsBtn.Size().Height), d.copyAsBtn)
+	return fyne.NewMenu("", items...)
 }
 
 func (d *detailPane) onTest() {

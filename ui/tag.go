@@ -70,3 +70,36 @@ func (r *tagRenderer) Destroy() {}
 func keyText(s string) *widget.RichText {
 	return widget.NewRichText(&widget.TextSegment{Text: s, Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder}})
 }
+
+// dropButton is a button that opens a menu just below itself. A tap places
+// the menu from the tap's own coordinates: Fyne's lookup of where a widget
+// sits forgets widgets that have not been redrawn for a minute, and then
+// drops the menu in the window's corner.
+type dropButton struct {
+	widget.Button
+	menu   func() *fyne.Menu
+	canvas fyne.Canvas
+}
+
+func newDropButton(label string, c fyne.Canvas, menu func() *fyne.Menu) *dropButton {
+	b := &dropButton{menu: menu, canvas: c}
+	b.Text, b.Icon, b.IconPlacement = label, theme.MenuDropDownIcon(), widget.ButtonIconTrailingText
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// Tapped opens the menu. A tap by the pointer knows where the button is;
+// the keyboard (Space on the focused button) taps with no event, and the
+// button has just been redrawn for its focus, so Fyne's lookup holds it.
+func (b *dropButton) Tapped(e *fyne.PointEvent) {
+	if b.Disabled() {
+		return
+	}
+	b.Button.Tapped(e)
+	below := fyne.NewPos(0, b.Size().Height)
+	if e == nil {
+		widget.ShowPopUpMenuAtRelativePosition(b.menu(), b.canvas, below, b)
+		return
+	}
+	widget.ShowPopUpMenuAtPosition(b.menu(), b.canvas, e.AbsolutePosition.Subtract(e.Position).Add(below))
+}

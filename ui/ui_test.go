@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/godbus/dbus/v5"
 
 	"cxtokens/api"
@@ -144,6 +145,32 @@ func TestUI_Copy_NotClearedWhenUserCopiedElse(t *testing.T) {
 	h.clock.Advance(time.Minute)
 	if cb.Content() != "something the user copied" {
 		t.Error("the clipboard guard wiped what the user copied")
+	}
+}
+
+// TestUI_CopyAs_MenuBelowButton taps Copy as and expects its menu just below
+// the button, wherever the tap landed on it, and its entries to copy.
+func TestUI_CopyAs_MenuBelowButton(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "prod"))
+	b := h.u.detail.copyAsBtn
+	d := fyne.CurrentApp().Driver()
+	want := d.AbsolutePositionForObject(b).Add(fyne.NewPos(0, b.Size().Height))
+	test.TapAt(b, fyne.NewPos(7, 3))
+	menu, ok := h.u.win.Canvas().Focused().(*widget.PopUpMenu)
+	if !ok {
+		t.Fatalf("Copy as focused %T, want a pop-up menu", h.u.win.Canvas().Focused())
+	}
+	// Fyne shifts a menu left to keep it in the window, never up or down.
+	if got := menu.Position(); got.Y != want.Y || got.X > want.X || got.X+menu.Size().Width < want.X+b.Size().Width/2 {
+		t.Errorf("the menu opened at %v (width %v), want just below the button at %v", got, menu.Size().Width, want)
+	}
+	if len(menu.Items) != len(copyFormats) {
+		t.Fatalf("the menu has %d entries, want %d", len(menu.Items), len(copyFormats))
+	}
+	test.Tap(menu.Items[0].(fyne.Tappable))
+	want0, _ := tokens.Render(vault.Record{Secret: secretFor("prod"), BaseURL: "https://api.carrierx.com/core/v2"}, copyFormats[0].format)
+	if h.app.Clipboard().Content() != want0 {
+		t.Errorf("the menu's first entry put something else on the clipboard")
 	}
 }
 
