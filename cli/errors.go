@@ -115,6 +115,8 @@ func hintFor(err error) string {
 		return "check with `cxtokens test NAME`; `cxtokens forget NAME` removes it locally"
 	case errors.Is(err, tokens.ErrWrongExportPass):
 		return "check the passphrase (CXTOKENS_EXPORT_PASSPHRASE)"
+	case errors.Is(err, tokens.ErrLoginRejected):
+		return "check the login and password (the ones for the CarrierX portal of that account)"
 	case errors.Is(err, api.ErrUnauthorized):
 		return "the server answered 401: the token (or login) is invalid, expired or revoked"
 	case errors.Is(err, api.ErrForbidden):

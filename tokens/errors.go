@@ -20,6 +20,9 @@ var (
 	ErrNotExport         = errors.New("not a cxtokens export file")
 	ErrEmptyPassphrase   = errors.New("empty passphrase")
 	ErrNoManagementToken = errors.New("no stored token could do it")
+	// ErrLoginRejected is a create with a login and password that the
+	// server refused (401); the api error it wraps says so too.
+	ErrLoginRejected = errors.New("login or password not accepted")
 )
 
 // UnknownNameError is returned for a name that is not in the vault.

@@ -103,6 +103,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (vault.Record, err
 	if err != nil {
 		if in.Using != "" {
 			err = scopeErr(err, authName, "create tokens", ScopesCreate)
+		} else if errors.Is(err, api.ErrUnauthorized) {
+			err = fmt.Errorf("%w: %w", ErrLoginRejected, err)
 		}
 		return fail(err)
 	}

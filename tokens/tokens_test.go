@@ -557,8 +557,8 @@ func TestService_Create(t *testing.T) {
 	})
 	t.Run("WrongPassword", func(t *testing.T) {
 		_, err := e.svc.Create(ctx, CreateInput{Name: "nope", Login: e.emu.Seed().Login, Password: "wrong"})
-		if !errors.Is(err, api.ErrUnauthorized) {
-			t.Errorf("err = %v, want unauthorized", err)
+		if !errors.Is(err, api.ErrUnauthorized) || !errors.Is(err, ErrLoginRejected) {
+			t.Errorf("err = %v, want unauthorized and login rejected", err)
 		}
 		if _, err := e.svc.Get("nope"); err == nil {
 			t.Errorf("a failed create stored something")

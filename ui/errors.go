@@ -33,6 +33,8 @@ func errorMessage(err error) (title, sentence string, known bool) {
 		return "Different accounts", "The two tokens belong to different base URLs, so one cannot act for the other. Choose a token of the same account.", true
 	case errors.Is(err, tokens.ErrRevokeUnverified):
 		return "Revoke not confirmed", "After the revoke, a check shows the server still accepts the token, so it was kept in the vault. Try again, or delete it in the portal under Account → Security Tokens.", true
+	case errors.Is(err, tokens.ErrLoginRejected):
+		return "Login not accepted", "The server did not accept that login and password. Check them (they are the ones for the CarrierX portal of that account) and try again.", true
 	case errors.Is(err, tokens.ErrNoPassphrase), errors.Is(err, tokens.ErrEmptyPassphrase):
 		return "Passphrase needed", "This vault is protected by a passphrase. Enter it to unlock the vault.", true
 
@@ -73,6 +75,8 @@ func errorMessage(err error) (title, sentence string, known bool) {
 		return "Rate limited", "The API asked us to slow down. Wait a minute and try again.", true
 	case errors.Is(err, api.ErrServer):
 		return "Server error", "The CarrierX API had a problem answering. Try again in a few minutes.", true
+	case errors.Is(err, api.ErrInvalidURL):
+		return "Invalid base URL", "That base URL cannot be used" + reason(err, api.ErrInvalidURL) + ". A base URL looks like " + api.DefaultBaseURL + ".", true
 	case errors.Is(err, api.ErrInsecureURL):
 		return "Insecure base URL", "Use an https:// base URL; plain http:// is allowed only for 127.0.0.1 or localhost.", true
 	case errors.Is(err, api.ErrRedirect):

@@ -572,6 +572,8 @@ func TestErrorMessage(t *testing.T) {
 		{"scope", &tokens.ScopeError{Name: "ci", Op: "revoke tokens", Need: tokens.ScopesRevoke, Err: &api.Error{Status: 403}}, "Permission missing", true},
 		{"timeout", fmt.Errorf("test: %w", api.ErrTimeout), "No answer in time", true},
 		{"invalid token", fmt.Errorf("add token %q: %w: it contains a space or line break inside", "x", tokens.ErrInvalidToken), "That is not a token", true},
+		{"login rejected", fmt.Errorf("create token %q: %w: %w", "x", tokens.ErrLoginRejected, &api.Error{Status: 401, Method: "POST", Path: "/oauth/token"}), "Login not accepted", true},
+		{"invalid base url", fmt.Errorf("add: %w: scheme must be https", api.ErrInvalidURL), "Invalid base URL", true},
 		{"unknown", errors.New("disk on fire"), "Something went wrong", false},
 	}
 	for _, tt := range tests {
@@ -584,6 +586,9 @@ func TestErrorMessage(t *testing.T) {
 				t.Errorf("sentence %q is not a sentence", sentence)
 			}
 		})
+	}
+	if _, s, _ := errorMessage(fmt.Errorf("add: %w: scheme must be https", api.ErrInvalidURL)); !strings.Contains(s, "scheme must be https") {
+		t.Errorf("the base URL sentence lost its reason: %q", s)
 	}
 	if _, s, _ := errorMessage(fmt.Errorf("add: %w: it contains a space or line break inside", tokens.ErrInvalidToken)); !strings.Contains(s, "space or line break") {
 		t.Errorf("the invalid-token sentence lost its reason: %q", s)
