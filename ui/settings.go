@@ -42,10 +42,16 @@ func (s settings) autoLock() time.Duration {
 }
 
 func (s settings) defaultBaseURL() string {
+	return s.p.StringWithFallback(prefDefaultBaseURL, s.fallbackBaseURL())
+}
+
+// fallbackBaseURL is the base URL offered when the user chose none: the
+// app's (the demo's emulator, which moves with every run) or production.
+func (s settings) fallbackBaseURL() string {
 	if s.base == "" {
-		s.base = api.DefaultBaseURL
+		return api.DefaultBaseURL
 	}
-	return s.p.StringWithFallback(prefDefaultBaseURL, s.base)
+	return s.base
 }
 
 func (s settings) startHidden() bool {
@@ -104,7 +110,13 @@ func (u *UI) saveSettings(s *settingsDialog) {
 	if n, err := strconv.Atoi(strings.TrimSpace(s.autoLock.Text)); err == nil {
 		p.SetInt(prefAutoLockMinutes, n)
 	}
-	p.SetString(prefDefaultBaseURL, strings.TrimSpace(s.baseURL.Text))
+	// A base URL left at the fallback is not a choice: storing it would pin
+	// the demo to this run's emulator port, dead the next time.
+	if base := strings.TrimSpace(s.baseURL.Text); base == u.prefs.fallbackBaseURL() {
+		p.RemoveValue(prefDefaultBaseURL)
+	} else {
+		p.SetString(prefDefaultBaseURL, base)
+	}
 	p.SetBool(prefStartHidden, s.hidden.Checked)
 	u.setStatus("Settings saved.")
 }

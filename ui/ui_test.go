@@ -557,6 +557,41 @@ func TestUI_Settings_Saved(t *testing.T) {
 	}
 }
 
+// TestUI_Settings_FallbackBaseURLNotStored saves the settings with the base
+// URL the app offered (the demo's emulator, on a new port each run): nothing
+// is stored, so the next run offers its own emulator, not a dead port.
+func TestUI_Settings_FallbackBaseURLNotStored(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "prod"))
+	h.u.prefs.base = "http://127.0.0.1:41000/core/v2"
+	s := h.u.showSettings()
+	if s.baseURL.Text != h.u.prefs.base {
+		t.Fatalf("settings offer %q, want the app's %q", s.baseURL.Text, h.u.prefs.base)
+	}
+	s.clipboard.SetText("20")
+	s.dlg.Submit()
+	if got := h.u.prefs.p.String(prefDefaultBaseURL); got != "" {
+		t.Errorf("saving stored the offered base URL %q", got)
+	}
+	h.u.prefs.base = "http://127.0.0.1:42000/core/v2" // the next run
+	if got := h.u.prefs.defaultBaseURL(); got != h.u.prefs.base {
+		t.Errorf("the next run offers %q, want its own %q", got, h.u.prefs.base)
+	}
+	// A base URL the user typed is a choice and is kept; typing the offered
+	// one again removes the choice.
+	s = h.u.showSettings()
+	s.baseURL.SetText("https://sandbox.example/core/v2")
+	s.dlg.Submit()
+	if got := h.u.prefs.defaultBaseURL(); got != "https://sandbox.example/core/v2" {
+		t.Errorf("a chosen base URL was not kept: %q", got)
+	}
+	s = h.u.showSettings()
+	s.baseURL.SetText(h.u.prefs.base)
+	s.dlg.Submit()
+	if got := h.u.prefs.p.String(prefDefaultBaseURL); got != "" {
+		t.Errorf("going back to the offered base URL left %q stored", got)
+	}
+}
+
 func TestErrorMessage(t *testing.T) {
 	tests := []struct {
 		name      string
