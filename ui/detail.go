@@ -24,6 +24,8 @@ type detailPane struct {
 	details  fyne.CanvasObject
 	empty    fyne.CanvasObject
 	revealed bool
+	scroll   *container.Scroll // the fields under the token
+	shownID  string            // the record shown last, to tell a new selection
 
 	name      *widget.Label
 	dot       *widget.Icon
@@ -115,11 +117,12 @@ func newDetailPane(u *UI) *detailPane {
 	actions := container.NewHBox(d.testBtn, d.refreshBtn, d.renameBtn, layout.NewSpacer(), d.forgetBtn, d.revokeBtn)
 
 	d.notFetched = hint("The server has not been asked about this token yet: Refresh details fills in its account, scopes, expiry and last use.")
+	d.scroll = container.NewVScroll(grid)
 	d.details = container.NewBorder(
 		container.NewVBox(header, tokenCard, d.notFetched),
 		container.NewVBox(widget.NewSeparator(), actions),
 		nil, nil,
-		container.NewVScroll(grid),
+		d.scroll,
 	)
 	hint := widget.NewLabel("Select a token to see its details.")
 	hint.Importance = widget.LowImportance
@@ -137,6 +140,10 @@ func (d *detailPane) show() {
 		return
 	}
 	d.setBody(d.details)
+	if r.ID != d.shownID {
+		d.shownID = r.ID
+		d.scroll.ScrollToTop() // another token opens at its top
+	}
 	now := d.u.clock.Now()
 	if r.DetailsAt.IsZero() {
 		d.notFetched.Show()

@@ -592,6 +592,30 @@ func TestUI_Settings_FallbackBaseURLNotStored(t *testing.T) {
 	}
 }
 
+// TestUI_Detail_NewSelectionAtTop scrolls the details of one token down and
+// selects another: its details open at the top, not half-way down.
+func TestUI_Detail_NewSelectionAtTop(t *testing.T) {
+	h := newHarness(t, newFakeService(time.Now, "alpha", "beta"))
+	h.u.win.Resize(fyne.NewSize(900, 420)) // short enough for the fields to scroll
+	h.u.list.Select(0)
+	sc := h.u.detail.scroll
+	sc.ScrollToBottom()
+	if sc.Offset.Y == 0 {
+		t.Fatal("the details did not scroll; the test window is too tall")
+	}
+	h.u.list.Select(1)
+	if sc.Offset.Y != 0 {
+		t.Errorf("the new selection opened scrolled to %v", sc.Offset.Y)
+	}
+	// A refresh of the same token (a test result landing) keeps the place.
+	sc.ScrollToBottom()
+	y := sc.Offset.Y
+	h.u.detail.show()
+	if sc.Offset.Y != y {
+		t.Errorf("redrawing the same token moved the scroll from %v to %v", y, sc.Offset.Y)
+	}
+}
+
 func TestErrorMessage(t *testing.T) {
 	tests := []struct {
 		name      string
