@@ -387,16 +387,21 @@ func (u *UI) testToken(name string, t trigger, fromTray bool) {
 			}
 			return func() {
 				u.setRecords(recs, gen)
-				line := "“" + name + "”: " + rep.Outcome.Words()
-				if rep.Status != 0 {
-					line += fmt.Sprintf(" (HTTP %d in %s)", rep.Status, millis(rep.Latency))
-				}
-				u.setStatus(line + ".")
+				u.setStatus(testStatus(rep))
 				if fromTray {
 					u.notifyTest(rep)
 				}
 			}, nil
 		})
+}
+
+// testStatus is a test's result for the status line.
+func testStatus(rep tokens.TestReport) string {
+	line := "“" + rep.Name + "”: " + rep.Outcome.Words()
+	if rep.Status != 0 {
+		line += fmt.Sprintf(" (HTTP %d in %s)", rep.Status, millis(rep.Latency))
+	}
+	return line + "."
 }
 
 // showScopes lists the scopes as tags in plain words, or says they are not

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"image/color"
 	"strconv"
 	"strings"
@@ -177,34 +178,73 @@ func (u *UI) showAdd() *addDialog {
 	return a
 }
 
+// submitAdd stores the token and, unless the user unticked it, tests it and
+// reads its details, in one job: the status line then tells the whole story
+// (a warning from the add is not overwritten by the test's result), and a
+// token the server rejects is offered to be forgotten again at once.
 func (u *UI) submitAdd(a *addDialog) {
 	in := tokens.AddInput{Name: strings.TrimSpace(a.name.Text), Token: a.token.Text, BaseURL: strings.TrimSpace(a.baseURL.Text)}
 	testAfter := a.test.Checked
-	u.do(job{label: "Adding “" + in.Name + "”…", trigger: a.confirm, action: "add token"},
-		func(ctx context.Context) (func(), error) {
-			_, warnings, err := u.edit.Add(ctx, in)
-			if err != nil {
-				return nil, err
+	j := job{label: "Adding “" + in.Name + "”…", trigger: a.confirm, action: "add token"}
+	if testAfter {
+		j.label, j.timeout = "Adding and testing “"+in.Name+"”…", networkTimeout
+	}
+	u.do(j, func(ctx context.Context) (func(), error) {
+		_, warnings, err := u.edit.Add(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		var (
+			rep     tokens.TestReport
+			tested  bool
+			testErr error
+		)
+		if testAfter {
+			rep, testErr = u.remote.Test(ctx, in.Name)
+			tested = testErr == nil
+			if tested && rep.Outcome == tokens.OutcomeWorks {
+				// Best effort: the pane says when details are missing, and
+				// Refresh details reports why.
+				_, _ = u.remote.Details(ctx, in.Name)
 			}
-			recs, gen, err := u.loadRecords()
-			if err != nil {
-				return nil, err
+		}
+		recs, gen, err := u.loadRecords()
+		if err != nil {
+			return nil, err
+		}
+		return func() {
+			a.token.SetText("") // the field has done its job; don't keep the value on screen
+			a.dlg.Hide()
+			u.setRecords(recs, gen)
+			u.selectName(in.Name)
+			msg := "Added “" + in.Name + "”."
+			switch {
+			case tested:
+				msg += " " + testStatus(rep)
+			case testErr != nil:
+				_, sentence, _ := errorMessage(testErr)
+				msg += " It could not be tested: " + sentence
 			}
-			return func() {
-				a.token.SetText("") // the field has done its job; don't keep the value on screen
-				a.dlg.Hide()
-				u.setRecords(recs, gen)
-				u.selectName(in.Name)
-				msg := "Added “" + in.Name + "”."
-				if len(warnings) > 0 {
-					msg += " Note: " + strings.Join(warnings, "; ") + "."
-				}
-				u.setStatus(msg)
-				if testAfter {
-					u.testToken(in.Name, nil, false)
-				}
-			}, nil
-		})
+			if len(warnings) > 0 {
+				msg += " Note: " + strings.Join(warnings, "; ") + "."
+			}
+			u.setStatus(msg)
+			if tested && rep.Outcome == tokens.OutcomeInvalid {
+				u.offerForgetRejected(in.Name, rep)
+			}
+		}, nil
+	})
+}
+
+// offerForgetRejected tells, right after an add, that the server rejects the
+// token, and offers to take it out of the vault again.
+func (u *UI) offerForgetRejected(name string, rep tokens.TestReport) {
+	msg := "The server does not accept “" + name + "”" + fmt.Sprintf(" (HTTP %d)", rep.Status) +
+		": it is invalid, expired or revoked, or belongs to another base URL. It was added anyway. Forget it again?"
+	d := &forgetDialog{name: name}
+	d.actionDialog = u.newActionDialog("Token rejected", "Forget it", width(440, para(msg)), func(*actionDialog) { u.submitForget(d) })
+	d.cancel.SetText("Keep it")
+	d.dlg.Show()
 }
 
 // knownScopes are the scopes the create dialog offers: the set every

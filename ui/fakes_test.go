@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -121,7 +122,13 @@ func (f *fakeService) Add(_ context.Context, in tokens.AddInput) (vault.Record, 
 	if err != nil {
 		return vault.Record{}, nil, fmt.Errorf("add token %q: %w", in.Name, err)
 	}
-	return f.put(vault.Record{Name: in.Name, Secret: tok, BaseURL: in.BaseURL}), nil, nil
+	var warnings []string
+	for _, r := range f.recs {
+		if r.Secret == tok {
+			warnings = append(warnings, "the same token is already stored as "+strconv.Quote(r.Name))
+		}
+	}
+	return f.put(vault.Record{Name: in.Name, Secret: tok, BaseURL: in.BaseURL}), warnings, nil
 }
 
 func (f *fakeService) Rename(_ context.Context, oldName, newName string) (tokens.RenameReport, error) {

@@ -57,6 +57,49 @@ func TestUI_Add_Listed(t *testing.T) {
 	}
 }
 
+// TestUI_Add_TestedAndDetailed adds a token that works: the same job tests it
+// and reads its details, and the status line keeps the add's warning.
+func TestUI_Add_TestedAndDetailed(t *testing.T) {
+	svc := newFakeService(time.Now, "alpha")
+	h := newHarness(t, svc)
+	d := h.u.showAdd()
+	test.Type(d.name, "beta")
+	test.Type(d.token, secretFor("alpha")) // the same value as alpha
+	test.Tap(d.confirm)
+	if !svc.called("details beta") {
+		t.Error("the details of a token that works were not read after adding it")
+	}
+	if got := h.u.detail.sid.Text; got != "sid-beta" {
+		t.Errorf("the pane shows sid %q after adding, want the server's", got)
+	}
+	st := h.u.status.Text
+	if !strings.Contains(st, "“beta”: works") || !strings.Contains(st, "already stored as \"alpha\"") {
+		t.Errorf("status %q does not give both the test result and the add's warning", st)
+	}
+}
+
+// TestUI_Add_RejectedOffersForget adds a token the server rejects: the app
+// says so in a dialog and forgets it again when asked.
+func TestUI_Add_RejectedOffersForget(t *testing.T) {
+	svc := newFakeService(time.Now, "alpha")
+	svc.outcomes["dead"] = tokens.OutcomeInvalid
+	h := newHarness(t, svc)
+	d := h.u.showAdd()
+	test.Type(d.name, "dead")
+	test.Type(d.token, secretFor("dead"))
+	test.Tap(d.confirm)
+	if svc.called("details dead") {
+		t.Error("details were asked for with a rejected token")
+	}
+	if !dialogText(h.u.win, "does not accept “dead” (HTTP 401)") {
+		t.Fatal("a rejected token was added without a dialog saying so")
+	}
+	test.Tap(dialogButton(t, h.u.win, "Forget it"))
+	if got, want := h.names(), []string{"alpha"}; !slices.Equal(got, want) {
+		t.Errorf("list = %v after Forget it, want %v", got, want)
+	}
+}
+
 func TestUI_Add_DuplicateKeepsInput(t *testing.T) {
 	h := newHarness(t, newFakeService(time.Now, "alpha"))
 	d := h.u.showAdd()
