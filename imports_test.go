@@ -15,7 +15,7 @@ func TestImportDirection(t *testing.T) {
 	}{
 		{"cxtokens/vault", []string{"fyne.io/", "net/http", "cxtokens/api", "cxtokens/tokens", "cxtokens/cli", "cxtokens/ui"}},
 		{"cxtokens/api", []string{"fyne.io/", "cxtokens/vault", "cxtokens/tokens", "cxtokens/cli", "cxtokens/ui", "cxtokens/api/emulator"}},
-		{"cxtokens/api/emulator", []string{"fyne.io/", "cxtokens/vault", "cxtokens/tokens", "cxtokens/cli", "cxtokens/ui"}},
+		{"cxtokens/api/emulator", []string{"fyne.io/", "cxtokens/api", "cxtokens/vault", "cxtokens/tokens", "cxtokens/cli", "cxtokens/ui"}},
 		{"cxtokens/tokens", []string{"fyne.io/", "cxtokens/cli", "cxtokens/ui"}},
 		{"cxtokens/cli", []string{"fyne.io/", "cxtokens/ui"}},
 		{"cxtokens/ui", []string{"fyne.io/fyne/v2/app", "cxtokens/cli"}},

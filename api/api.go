@@ -221,14 +221,19 @@ func checkScheme(u *url.URL) error {
 
 // isLoopback reports whether host is localhost or a loopback IP (127.0.0.0/8, ::1).
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
+	if isLocalhostName(host) {
+		return true // held to it when dialled: loopbackDial
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
 		return false
 	}
 	return ip.WithZone("").Unmap().IsLoopback()
+}
+
+// isLocalhostName reports whether host is the name localhost.
+func isLocalhostName(host string) bool {
+	return strings.EqualFold(strings.TrimSuffix(host, "."), "localhost")
 }
 
 // Mask shows a token as its first and last four characters ("5ebc…1dda"),

@@ -134,7 +134,8 @@ func (c *Client) ListTokens(ctx context.Context, token string) ([]Token, error) 
 				return nil, rq.badResponse(err)
 			}
 		}
-		rq = &request{method: http.MethodGet, url: next, path: c.relPath(next), bearer: token, secrets: rq.secrets}
+		// The path shows in errors; the server chose it.
+		rq = &request{method: http.MethodGet, url: next, path: rq.secrets.scrub(c.relPath(next)), bearer: token, secrets: rq.secrets}
 	}
 }
 

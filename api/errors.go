@@ -306,7 +306,28 @@ func (e *netError) Error() string {
 }
 
 func (e *netError) Is(target error) bool { return target == e.kind || target == ErrNetwork }
-func (e *netError) Unwrap() error        { return e.cause }
+
+// Unwrap gives only a context error: any other cause may quote what the
+// server sent (a URL, an address) and is shown only as the cleaned text.
+func (e *netError) Unwrap() error {
+	for _, c := range []error{context.DeadlineExceeded, context.Canceled} {
+		if errors.Is(e.cause, c) {
+			return c
+		}
+	}
+	return nil
+}
+
+// scrubbedError is an error shown with its text cleaned of a request's
+// secrets. It answers errors.Is as the error it cleans does, but does not
+// unwrap to it, so the raw text cannot be printed from the chain.
+type scrubbedError struct {
+	text string
+	err  error
+}
+
+func (e *scrubbedError) Error() string        { return e.text }
+func (e *scrubbedError) Is(target error) bool { return errors.Is(e.err, target) }
 
 // transportError classifies an error from http.Client.Do or a body read.
 // ctx is the caller's context; actx the per-attempt one carrying the timeout.
@@ -319,7 +340,8 @@ func (c *Client) transportError(ctx, actx context.Context, rq *request, err erro
 		err = ue.Err
 	}
 	if errors.Is(err, ErrRedirect) {
-		return fmt.Errorf("%s: %w", op, err)
+		// Its text names where the server pointed, which the server chose.
+		return &scrubbedError{text: op + ": " + causeText(err, rq.secrets), err: err}
 	}
 	if cerr := ctx.Err(); cerr != nil {
 		if errors.Is(cerr, context.DeadlineExceeded) {

@@ -171,7 +171,8 @@ func (rq *request) badResponse(err error) error {
 	if !errors.Is(err, ErrBadResponse) {
 		err = fmt.Errorf("%w: %w", ErrBadResponse, err)
 	}
-	return fmt.Errorf("%s %s: %w", rq.method, rq.path, err)
+	// The detail may quote the answer (a pagination.next URL, say).
+	return &scrubbedError{text: causeText(fmt.Errorf("%s %s: %w", rq.method, rq.path, err), rq.secrets), err: err}
 }
 
 // sleepContext waits d or until ctx is done.

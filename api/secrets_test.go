@@ -128,6 +128,31 @@ func TestSecrets_NotInErrors(t *testing.T) {
 		}), func() error { _, err := c.ListTokens(ctx, secretToken); return err }},
 		{"redirect to http with the token in the query", redirectTo("http://evil.invalid/x?t=" + secretToken),
 			func() error { _, err := c.Test(ctx, secretToken); return err }},
+		{"redirect to another host named after the token", redirectTo("https://" + secretToken + ".evil.invalid/x"),
+			func() error { _, err := c.Test(ctx, secretToken); return err }},
+		{"redirect to http at a host named after the token", redirectTo("http://" + secretToken + ".evil.invalid/x"),
+			func() error { _, err := c.Test(ctx, secretToken); return err }},
+		{"unparsable Location with the token in its query", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Location", "/core/v2/x%zz?"+secretToken)
+			w.WriteHeader(http.StatusFound)
+		}), func() error { _, err := c.Test(ctx, secretToken); return err }},
+		{"next at another host named after the token", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, page([]string{tokenItem(1)}, true, 0, "https://"+secretToken+".evil.invalid/x"))
+		}), func() error { _, err := c.ListTokens(ctx, secretToken); return err }},
+		{"same-origin next with the token in its path, then a bad page", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "LEAKCHECK") {
+				writeJSON(w, 200, `{"items": "not a list"}`)
+				return
+			}
+			writeJSON(w, 200, page([]string{tokenItem(1)}, true, 0, "/core/v2/oauth/tokens/"+secretToken))
+		}), func() error { _, err := c.ListTokens(ctx, secretToken); return err }},
+		{"same-origin next with the token in its path, then a 500", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "LEAKCHECK") {
+				writeJSON(w, 500, `{"message":"boom"}`)
+				return
+			}
+			writeJSON(w, 200, page([]string{tokenItem(1)}, true, 0, "/core/v2/oauth/tokens/"+secretToken))
+		}), func() error { _, err := c.ListTokens(ctx, secretToken); return err }},
 		{"not found in the list", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, page([]string{tokenItem(1)}, false, 0, ""))
 		}), func() error { _, err := c.FindToken(ctx, secretToken, secretTarget); return err }},

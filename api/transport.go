@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"strings"
@@ -31,12 +33,10 @@ func newTransport(caFile string) (*http.Transport, error) {
 		}
 		tc.RootCAs = pool
 	}
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	return &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   30 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           loopbackDial(d.DialContext),
 		TLSClientConfig:       tc,
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          10,
@@ -76,6 +76,29 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 			ErrRedirect, req.URL.Scheme, req.URL.Host)
 	}
 	return nil
+}
+
+// loopbackDial holds the name localhost to its promise. Plain http is allowed
+// to it because it is this machine; a hosts file or resolver that sends the
+// name elsewhere would put a bearer token on the network in clear, so a
+// connection to localhost that does not land on a loopback address is closed
+// before anything is written. (Proxies never see localhost: net/http does not
+// proxy it.)
+func loopbackDial(dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		conn, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		if host, _, herr := net.SplitHostPort(addr); herr == nil && isLocalhostName(host) {
+			ap, perr := netip.ParseAddrPort(conn.RemoteAddr().String())
+			if perr != nil || !ap.Addr().Unmap().IsLoopback() {
+				conn.Close()
+				return nil, fmt.Errorf("%s resolved to %s, not a loopback address: refused, so the token is not sent in clear", host, conn.RemoteAddr())
+			}
+		}
+		return conn, nil
+	}
 }
 
 // sameOrigin compares scheme, host and port (default ports made explicit).

@@ -4,9 +4,15 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"net/url"
+	"os"
+	"os/exec"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -432,18 +438,24 @@ func TestClient_Oversize(t *testing.T) {
 	tests := []struct {
 		name    string
 		status  int
+		limit   int64
 		wantErr error
 	}{
-		{"2xx over the limit", 200, ErrTooLarge},
-		{"error body over the limit is cut, not refused", 500, ErrServer},
+		{"2xx over the limit", 200, MaxBodySize, ErrTooLarge},
+		{"error body over the limit is cut, not refused", 500, maxErrorBody, ErrServer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// The server offers sixteen times the limit; a client that reads
+			// it all (and only then compares) takes it all.
+			offer := 16 * int64(MaxBodySize)
 			var written atomic.Int64
+			done := make(chan struct{})
 			_, base := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				defer close(done)
 				w.WriteHeader(tt.status)
 				_, _ = io.WriteString(w, `{"items":[`)
-				for i := 0; i < (MaxBodySize/len(chunk))+64; i++ { // a few MiB past the limit
+				for written.Load() < offer {
 					n, err := io.WriteString(w, chunk)
 					written.Add(int64(n))
 					if err != nil {
@@ -459,6 +471,96 @@ func TestClient_Oversize(t *testing.T) {
 			if tt.wantErr == ErrTooLarge && !errors.Is(err, ErrBadResponse) {
 				t.Errorf("an oversize 2xx should also match ErrBadResponse")
 			}
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the server was still writing 10 s after the client gave up")
+			}
+			// What the client did not read stays in socket buffers, a few
+			// MiB at most on loopback.
+			if got, most := written.Load(), tt.limit+int64(MaxBodySize); got > most {
+				t.Errorf("the server got %d MiB out before the client hung up; a limited read stops near %d MiB", got>>20, tt.limit>>20)
+			}
 		})
+	}
+}
+
+// addrConn is a connection that says it reached addr.
+type addrConn struct {
+	net.Conn
+	remote net.Addr
+	closed bool
+}
+
+func (c *addrConn) RemoteAddr() net.Addr { return c.remote }
+func (c *addrConn) Close() error         { c.closed = true; return nil }
+
+// TestLoopbackDial: a connection to the name localhost must land on a
+// loopback address, since plain http is allowed to it; other names and
+// loopback landings pass untouched.
+func TestLoopbackDial(t *testing.T) {
+	tests := []struct {
+		addr, landed string
+		refused      bool
+	}{
+		{"localhost:8080", "127.0.0.1:8080", false},
+		{"LOCALHOST.:8080", "[::1]:8080", false},
+		{"localhost:8080", "[::ffff:127.0.0.1]:8080", false},
+		{"localhost:8080", "192.0.2.7:8080", true},
+		{"localhost:443", "[2001:db8::1]:443", true},
+		{"api.example:443", "192.0.2.7:443", false}, // https: TLS vouches for the host
+	}
+	for _, tt := range tests {
+		conn := &addrConn{remote: net.TCPAddrFromAddrPort(netip.MustParseAddrPort(tt.landed))}
+		dial := loopbackDial(func(context.Context, string, string) (net.Conn, error) { return conn, nil })
+		got, err := dial(context.Background(), "tcp", tt.addr)
+		if tt.refused {
+			if err == nil || got != nil || !conn.closed || !strings.Contains(err.Error(), "not a loopback address") {
+				t.Errorf("dial %s landing on %s: conn %v, err %v, closed %v; want refused and closed", tt.addr, tt.landed, got, err, conn.closed)
+			}
+			continue
+		}
+		if err != nil || got != conn || conn.closed {
+			t.Errorf("dial %s landing on %s: err %v, closed %v; want the connection", tt.addr, tt.landed, err, conn.closed)
+		}
+	}
+}
+
+// TestClient_ProxyFromEnvironment runs a client in a child process whose
+// HTTPS_PROXY names a proxy on loopback, and checks that the request went to
+// the proxy as a CONNECT for the API host, which is never looked up or
+// reached itself. (net/http reads the variables once per process, hence the
+// child.)
+func TestClient_ProxyFromEnvironment(t *testing.T) {
+	if os.Getenv("CXTOKENS_PROXY_CHILD") != "" {
+		c, err := New(Options{BaseURL: "https://api.carrierx.test/core/v2", MaxRetries: -1, Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Test(context.Background(), callerToken)
+		if err == nil || errors.Is(err, ErrDNS) {
+			t.Fatalf("through a proxy that refuses: %v, want a network failure that is not a DNS one", err)
+		}
+		return
+	}
+	seen := make(chan string, 4)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Method + " " + r.Host + " auth=" + strconv.FormatBool(r.Header.Get("Authorization") != "")
+		http.Error(w, "no", http.StatusBadGateway)
+	}))
+	defer proxy.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestClient_ProxyFromEnvironment$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "CXTOKENS_PROXY_CHILD=1", "HTTPS_PROXY="+proxy.URL, "https_proxy="+proxy.URL, "NO_PROXY=", "no_proxy=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	select {
+	case got := <-seen:
+		if got != "CONNECT api.carrierx.test:443 auth=false" {
+			t.Errorf("the proxy saw %q, want a CONNECT for the API host without the token", got)
+		}
+	default:
+		t.Fatalf("the proxy from HTTPS_PROXY got no request; child said:\n%s", out)
 	}
 }

@@ -685,6 +685,12 @@ func TestRevoke(t *testing.T) {
 		h.do(http.MethodPost, "/oauth/revoke", basic(h.seed.Login, h.seed.Password), formCT, "token="+tok).want(t, http.StatusNoContent)
 		checkGone(tok, sid)
 	})
+	t.Run("empty or null token is not a self-revoke", func(t *testing.T) {
+		h.do(http.MethodPost, "/oauth/revoke", bearer(h.boot), formCT, "token=").wantError(t, http.StatusUnprocessableEntity, "object validation error")
+		h.do(http.MethodPost, "/oauth/revoke", bearer(h.boot), jsonCT, `{"token":""}`).wantError(t, http.StatusUnprocessableEntity, "object validation error")
+		h.do(http.MethodPost, "/oauth/revoke", bearer(h.boot), jsonCT, `{"token":null}`).wantError(t, http.StatusUnprocessableEntity, "object validation error")
+		h.get("/storage/containers", bearer(h.boot)).want(t, http.StatusOK)
+	})
 	t.Run("bad bodies", func(t *testing.T) {
 		h.do(http.MethodPost, "/oauth/revoke", bearer(h.boot), "text/plain", "token=x").wantError(t, http.StatusUnsupportedMediaType, "Unsupported media type")
 		h.do(http.MethodPost, "/oauth/revoke", bearer(h.boot), jsonCT, "{token").wantError(t, http.StatusBadRequest, "No JSON object could be decoded")

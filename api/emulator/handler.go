@@ -568,6 +568,16 @@ func (b *body) str(name string) (string, bool, *fieldError) {
 	return vals[0], true, nil
 }
 
+// has reports whether the body names the field at all, even as JSON null.
+func (b *body) has(name string) bool {
+	if b.json != nil {
+		_, ok := b.json[name]
+		return ok
+	}
+	_, ok := b.form[name]
+	return ok
+}
+
 // integer reads a whole number given as a JSON number, a numeric JSON
 // string or a form value.
 func (b *body) integer(name string) (int64, bool, *fieldError) {

@@ -444,9 +444,10 @@ func (s *Server) handleRevoke(c *call) {
 		writeError(c.w, newError(http.StatusUnprocessableEntity, msgValidation, *fe))
 		return
 	}
-	if given && value == "" {
-		// Only an absent token means "this one": an empty value is more
-		// likely a script's unset variable than a wish to self-revoke.
+	if given && value == "" || !given && b.has("token") {
+		// Only an absent token means "this one": an empty value (or a JSON
+		// null) is more likely a script's unset variable than a wish to
+		// self-revoke.
 		writeError(c.w, newError(http.StatusUnprocessableEntity, msgValidation,
 			fieldErr("token", "field value must not be empty; leave the field out to revoke the calling token")))
 		return
