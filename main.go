@@ -71,7 +71,7 @@ func runDesktop(o cli.DesktopOptions) error {
 		svc, opts.VaultPath = env.Service, env.VaultPath
 		opts.Title, opts.Banner, opts.DefaultBaseURL = "CarrierX Tokens (demo)", env.Banner(), env.BaseURL
 	} else {
-		svc = tokens.New(tokens.Options{VaultPath: path})
+		svc = tokens.New(tokens.Options{VaultPath: path, CAFile: os.Getenv(tokens.CAFileEnv)})
 		defer svc.Close()
 	}
 	opts.Store, opts.Editor, opts.Remote, opts.Locker = svc, svc, svc, svc

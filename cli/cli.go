@@ -99,6 +99,7 @@ func (a *app) service() (*tokens.Service, error) {
 		Passphrase:       a.vaultPassphrase,
 		KDF:              a.cfg.KDF,
 		ScryptWorkFactor: a.cfg.ScryptWorkFactor,
+		CAFile:           a.cfg.Getenv(tokens.CAFileEnv),
 	})
 	return a.svc, nil
 }

@@ -144,6 +144,7 @@ environment:
   CXTOKENS_PASSPHRASE          the vault passphrase, for scripts (else a no-echo prompt on a terminal)
   CXTOKENS_NEW_PASSPHRASE      the new passphrase for 'vault passphrase'
   CXTOKENS_EXPORT_PASSPHRASE   the passphrase of an export file
+  CXTOKENS_CA_FILE             extra PEM certificates to trust for the API (a TLS-inspecting proxy's CA)
 
 Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage.
 Only 'get' prints a token; 'exec' gives one to the command it runs.

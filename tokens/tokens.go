@@ -71,7 +71,8 @@ type Options struct {
 	VaultPath      string                                    // resolved by VaultPath
 	Keyring        vault.KeyStore                            // nil: vault.NewSystemKeyring(0)
 	Passphrase     func() ([]byte, error)                    // asked only when a vault needs one; nil: none available
-	NewClient      func(baseURL string) (*api.Client, error) // nil: api.New with defaults
+	NewClient      func(baseURL string) (*api.Client, error) // nil: api.New with defaults and CAFile
+	CAFile         string                                    // extra PEM CAs to trust beside the system's ($CXTOKENS_CA_FILE)
 	Now            func() time.Time                          // nil: time.Now
 	DefaultBaseURL string                                    // "": api.DefaultBaseURL
 	KDF            vault.KDFParams                           // for vaults it creates; zero: default cost
@@ -99,6 +100,11 @@ func VaultPath(flag string) (string, error) {
 	return filepath.Join(dir, "cxtokens", "vault.db"), nil
 }
 
+// CAFileEnv names the environment variable that gives an extra PEM bundle
+// of certificate authorities to trust (a corporate TLS-inspecting proxy's),
+// beside the system's; verification is never turned off.
+const CAFileEnv = "CXTOKENS_CA_FILE"
+
 // Service runs the workflows against one vault. Safe for concurrent use.
 // The vault is opened lazily; the first write to a missing vault creates it
 // with the keyring source (or fails with vault.ErrKeyringUnavailable and a
@@ -122,7 +128,7 @@ func New(opts Options) *Service {
 	}
 	if opts.NewClient == nil {
 		opts.NewClient = func(baseURL string) (*api.Client, error) {
-			return api.New(api.Options{BaseURL: baseURL})
+			return api.New(api.Options{BaseURL: baseURL, CAFile: opts.CAFile})
 		}
 	}
 	return &Service{opts: opts, clients: map[string]*api.Client{}}

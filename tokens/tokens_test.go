@@ -2,6 +2,7 @@ package tokens
 
 import (
 	"bytes"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -389,6 +390,24 @@ func TestService_Test(t *testing.T) {
 		rep, err := e.svc.Test(ctx, "selfsigned")
 		if err != nil || rep.Outcome != OutcomeNetwork || !strings.Contains(rep.Detail, "tls") {
 			t.Errorf("self-signed TLS: %s, %q, %v; want a TLS network error", rep.Outcome, rep.Detail, err)
+		}
+		// The server's CA given as the extra bundle ($CXTOKENS_CA_FILE), with
+		// the Service's own client: now the token works.
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsSrv.Certificate().Raw}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		trusting := New(Options{VaultPath: e.path, Keyring: e.keyring, KDF: cheapKDF, CAFile: ca})
+		defer trusting.Close()
+		rep, err = trusting.Test(ctx, "selfsigned")
+		if err != nil || rep.Outcome != OutcomeWorks {
+			t.Errorf("with the CA bundle: %s, %q, %v; want works", rep.Outcome, rep.Detail, err)
+		}
+		broken := New(Options{VaultPath: e.path, Keyring: e.keyring, KDF: cheapKDF, CAFile: filepath.Join(t.TempDir(), "missing.pem")})
+		defer broken.Close()
+		rep, err = broken.Test(ctx, "selfsigned")
+		if err != nil || rep.Outcome != OutcomeNetwork || !strings.Contains(rep.Detail, "ca file") {
+			t.Errorf("with a missing CA bundle: %s, %q, %v; want a network error naming the CA file", rep.Outcome, rep.Detail, err)
 		}
 	})
 	t.Run("UnknownName", func(t *testing.T) {
