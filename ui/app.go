@@ -89,6 +89,7 @@ type UI struct {
 	notified        map[string]string // record ID → local date of its last expiry notification
 	lastTimes       time.Time         // when relative times were last redrawn
 	lastExpiryCheck time.Time
+	copyLine        string // the status line of the last copy, until the clipboard is cleared
 	trim            func() // returns free memory to the system; nil in tests
 
 	// Widgets.
@@ -154,6 +155,13 @@ func New(a fyne.App, o Options) *UI {
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.lastActive = u.clock.Now()
 	u.clip = &clipGuard{cb: a.Clipboard(), clock: u.clock, after: u.prefs.clipboardClear}
+	u.clip.onTimedClear = func() {
+		// The copy's line promised the clearing; say it happened, unless
+		// the status line has moved on to something else.
+		if u.status.Text == u.copyLine {
+			u.setStatus("The token was cleared from the clipboard.")
+		}
+	}
 
 	title := o.Title
 	if title == "" {

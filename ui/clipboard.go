@@ -20,6 +20,8 @@ type clipGuard struct {
 	sum   [sha256.Size]byte
 	seq   int // which copy a pending timer belongs to
 	timer Timer
+
+	onTimedClear func() // after the timer cleared the clipboard; may be nil
 }
 
 // copySecret puts text on the clipboard and schedules its clearing.
@@ -34,8 +36,8 @@ func (g *clipGuard) copySecret(text string) {
 	}
 	g.timer = g.clock.AfterFunc(g.after(), func() {
 		fyne.Do(func() {
-			if g.seq == seq {
-				g.clearIfOurs()
+			if g.seq == seq && g.clearIfOurs() && g.onTimedClear != nil {
+				g.onTimedClear()
 			}
 		})
 	})

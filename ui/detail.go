@@ -357,7 +357,8 @@ func (u *UI) copyToken(name string, f tokens.Format, t trigger) {
 				if f != tokens.FormatRaw {
 					what += " as " + formatLabel(f)
 				}
-				u.setStatus(fmt.Sprintf("%s. The clipboard clears in %d s unless you copy something else.", what, int(u.prefs.clipboardClear().Seconds())))
+				u.copyLine = fmt.Sprintf("%s. The clipboard clears in %d s unless you copy something else.", what, int(u.prefs.clipboardClear().Seconds()))
+				u.setStatus(u.copyLine)
 			}, nil
 		})
 }

@@ -97,6 +97,8 @@ func (u *UI) onUnlock() {
 	if len(pass) == 0 {
 		return
 	}
+	// Empty at once: a wrong one is then typed afresh, not appended to.
+	u.lockView.pass.SetText("")
 	u.do(job{label: "Unlocking…", trigger: u.lockView.unlock, action: "unlock vault"},
 		func(context.Context) (func(), error) {
 			err := u.locker.Unlock(pass)

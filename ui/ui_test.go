@@ -178,6 +178,9 @@ func TestUI_RevealAndCopy(t *testing.T) {
 	if cb.Content() != "" {
 		t.Error("the clipboard still holds the token after the timeout")
 	}
+	if st := h.u.status.Text; !strings.Contains(st, "cleared from the clipboard") {
+		t.Errorf("after the clearing the status line still says %q", st)
+	}
 }
 
 func TestUI_Copy_NotClearedWhenUserCopiedElse(t *testing.T) {
@@ -188,6 +191,9 @@ func TestUI_Copy_NotClearedWhenUserCopiedElse(t *testing.T) {
 	h.clock.Advance(time.Minute)
 	if cb.Content() != "something the user copied" {
 		t.Error("the clipboard guard wiped what the user copied")
+	}
+	if strings.Contains(h.u.status.Text, "cleared from the clipboard") {
+		t.Error("the status line claims a clearing that did not happen")
 	}
 }
 
@@ -256,6 +262,9 @@ func TestUI_Lock_ClearsClipboard(t *testing.T) {
 	test.Tap(h.u.lockView.unlock)
 	if !dialogText(h.u.win, "does not open this vault") {
 		t.Error("a wrong passphrase did not say so")
+	}
+	if h.u.lockView.pass.Text != "" {
+		t.Error("the wrong passphrase is still in the field, to be typed onto")
 	}
 	h.u.lockView.pass.SetText("pw")
 	test.Tap(h.u.lockView.unlock)
