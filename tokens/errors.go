@@ -68,6 +68,21 @@ func scopeErr(err error, name, op string, need []string) error {
 	return err
 }
 
+// Holds reports whether the server has told that r has one of the scopes
+// in need.
+func Holds(r vault.Record, need []string) bool { return hasAnyScope(r.Scopes, need) }
+
+// MayDo reports whether r is worth offering for an operation that needs one
+// of need: its last test did not find it invalid or revoked, and its scopes,
+// when the server has told them, include one of need. A token whose scopes
+// were never fetched may or may not; the server will say.
+func MayDo(r vault.Record, need []string) bool {
+	if r.LastTest != nil && Outcome(r.LastTest.Outcome) == OutcomeInvalid {
+		return false
+	}
+	return len(r.Scopes) == 0 || hasAnyScope(r.Scopes, need)
+}
+
 // hasAnyScope reports whether a token's known scopes include one of need.
 func hasAnyScope(have, need []string) bool {
 	for _, h := range have {

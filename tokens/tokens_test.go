@@ -1050,3 +1050,27 @@ func TestInputs_FormatHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestMayDo(t *testing.T) {
+	invalid := &vault.TestResult{Outcome: string(OutcomeInvalid), Status: 401}
+	works := &vault.TestResult{Outcome: string(OutcomeWorks), Status: 200}
+	tests := []struct {
+		name       string
+		r          vault.Record
+		may, holds bool
+	}{
+		{"scopes unknown", vault.Record{}, true, false},
+		{"scopes unknown, tested invalid", vault.Record{LastTest: invalid}, false, false},
+		{"holds one", vault.Record{Scopes: []string{"sms.manage", "oauth.manage"}, LastTest: works}, true, true},
+		{"holds one, tested invalid", vault.Record{Scopes: []string{"oauth.manage"}, LastTest: invalid}, false, true},
+		{"holds none", vault.Record{Scopes: []string{"storage.read"}}, false, false},
+	}
+	for _, tt := range tests {
+		if got := MayDo(tt.r, ScopesRevoke); got != tt.may {
+			t.Errorf("%s: MayDo = %v, want %v", tt.name, got, tt.may)
+		}
+		if got := Holds(tt.r, ScopesRevoke); got != tt.holds {
+			t.Errorf("%s: Holds = %v, want %v", tt.name, got, tt.holds)
+		}
+	}
+}

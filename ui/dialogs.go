@@ -17,6 +17,7 @@ import (
 
 	"cxtokens/api"
 	"cxtokens/tokens"
+	"cxtokens/vault"
 )
 
 // width gives wrapped text in a dialog a sensible line length.
@@ -241,7 +242,7 @@ func (u *UI) submitAdd(a *addDialog) {
 func (u *UI) offerForgetRejected(name string, rep tokens.TestReport) {
 	msg := "The server does not accept “" + name + "”" + fmt.Sprintf(" (HTTP %d)", rep.Status) +
 		": it is invalid, expired or revoked, or belongs to another base URL. It was added anyway. Forget it again?"
-	d := &forgetDialog{name: name}
+	d := &forgetDialog{name: name, rejected: true}
 	d.actionDialog = u.newActionDialog("Token rejected", "Forget it", width(440, para(msg)), func(*actionDialog) { u.submitForget(d) })
 	d.cancel.SetText("Keep it")
 	d.dlg.Show()
@@ -304,11 +305,16 @@ func (u *UI) showCreate() *createDialog {
 		baseURL:  widget.NewEntry(),
 	}
 	c.name.SetPlaceHolder("Name for the new token")
+	// Offer the tokens that may create tokens (those known to, and those
+	// whose scopes were never fetched), not those known to be unable.
 	var names []string
 	best := ""
 	for _, it := range u.all {
+		if !tokens.MayDo(it.rec, tokens.ScopesCreate) {
+			continue
+		}
 		names = append(names, it.rec.Name)
-		if best == "" && canManage(it.rec.Scopes) {
+		if best == "" && tokens.Holds(it.rec, tokens.ScopesCreate) {
 			best = it.rec.Name
 		}
 	}
@@ -346,6 +352,8 @@ func (u *UI) showCreate() *createDialog {
 		c.scopes = append(c.scopes, ch)
 		grid.Add(ch)
 	}
+	// No scope is ticked at first: the least a token may do is a choice
+	// to make, and the API would take "none" as "every scope".
 	c.allScope = widget.NewCheck("Every scope the account has", func(all bool) {
 		for _, ch := range c.scopes {
 			if all {
@@ -354,8 +362,11 @@ func (u *UI) showCreate() *createDialog {
 				ch.Enable()
 			}
 		}
+		c.enable()
 	})
-	c.allScope.SetChecked(true)
+	for _, ch := range c.scopes {
+		ch.OnChanged = func(bool) { c.enable() }
+	}
 	labels := make([]string, len(lifetimes))
 	for i, l := range lifetimes {
 		labels[i] = l.label
@@ -370,16 +381,10 @@ func (u *UI) showCreate() *createDialog {
 		widget.NewFormItem("Lifetime", c.lifetime),
 	)
 	content := width(620, container.NewVBox(form,
-		hint("The new token goes straight into the vault. Pick only the scopes it needs: a leaked token can do only what its scopes allow.")))
+		hint("The new token goes straight into the vault. Tick only the scopes it needs: a leaked token can do only what its scopes allow.")))
 	c.actionDialog = u.newActionDialog("Create a token on the server", "Create token", content, func(*actionDialog) { u.submitCreate(c) })
-	c.name.OnChanged = func(s string) {
-		if strings.TrimSpace(s) == "" {
-			c.confirm.Disable()
-		} else {
-			c.confirm.Enable()
-		}
-	}
-	c.name.OnChanged("")
+	c.name.OnChanged = func(string) { c.enable() }
+	c.enable()
 	u.touchOnTyping(c.name, c.login, c.password, c.baseURL)
 	c.secrets = []*widget.Entry{c.password}
 	c.dlg.Show()
@@ -387,15 +392,20 @@ func (u *UI) showCreate() *createDialog {
 	return c
 }
 
-// canManage reports scopes that can create and revoke tokens.
-func canManage(scopes []string) bool {
-	for _, s := range scopes {
-		switch s {
-		case "oauth.manage", "oauth.manage_all_tokens", "oauth.create":
-			return true
-		}
+// enable allows Create once the token has a name and at least one scope.
+func (c *createDialog) enable() {
+	if c.confirm == nil {
+		return // still being built
 	}
-	return false
+	scoped := c.allScope.Checked
+	for _, ch := range c.scopes {
+		scoped = scoped || ch.Checked
+	}
+	if strings.TrimSpace(c.name.Text) != "" && scoped {
+		c.confirm.Enable()
+	} else {
+		c.confirm.Disable()
+	}
 }
 
 func (c *createDialog) input() tokens.CreateInput {
@@ -528,14 +538,20 @@ func (u *UI) confirmRevoke() *revokeDialog {
 		return nil
 	}
 	d := &revokeDialog{name: r.Name}
-	opts := []string{revokeItself}
+	// Other tokens of the account that may revoke; when this one is known
+	// to lack the scope, the first known to hold it is chosen for it.
+	opts, pick := []string{revokeItself}, revokeItself
 	for _, it := range u.all {
-		if it.rec.ID != r.ID && it.rec.BaseURL == r.BaseURL {
-			opts = append(opts, it.rec.Name)
+		if it.rec.ID == r.ID || it.rec.BaseURL != r.BaseURL || !tokens.MayDo(it.rec, tokens.ScopesRevoke) {
+			continue
+		}
+		opts = append(opts, it.rec.Name)
+		if pick == revokeItself && len(r.Scopes) > 0 && !tokens.Holds(r, tokens.ScopesRevoke) && tokens.Holds(it.rec, tokens.ScopesRevoke) {
+			pick = it.rec.Name
 		}
 	}
 	d.using = widget.NewSelect(opts, nil)
-	d.using.SetSelected(revokeItself)
+	d.using.SetSelected(pick)
 	base := r.BaseURL
 	if base == "" {
 		base = api.DefaultBaseURL
@@ -581,7 +597,13 @@ func (u *UI) submitRevoke(d *revokeDialog) {
 // forgetDialog confirms removing a token locally.
 type forgetDialog struct {
 	*actionDialog
-	name string
+	name     string
+	rejected bool // the server no longer accepts it, as far as we know
+}
+
+// rejected reports a token whose last test found it invalid or revoked.
+func rejected(r vault.Record) bool {
+	return r.LastTest != nil && tokens.Outcome(r.LastTest.Outcome) == tokens.OutcomeInvalid
 }
 
 func (u *UI) confirmForget() *forgetDialog {
@@ -589,8 +611,11 @@ func (u *UI) confirmForget() *forgetDialog {
 	if !ok {
 		return nil
 	}
-	d := &forgetDialog{name: r.Name}
+	d := &forgetDialog{name: r.Name, rejected: rejected(r)}
 	msg := "This removes “" + r.Name + "” from this computer only. It is NOT revoked: it keeps working on the server for anyone who has a copy. To disable it, use Revoke on server instead."
+	if d.rejected {
+		msg = "This removes “" + r.Name + "” from this computer only. Its last test found it invalid, expired or revoked on the server, so nothing that works is lost."
+	}
 	d.actionDialog = u.newActionDialog("Forget locally?", "Forget (local only)", width(440, para(msg)), func(*actionDialog) { u.submitForget(d) })
 	d.confirm.Importance = widget.WarningImportance
 	d.dlg.Show()
@@ -610,7 +635,11 @@ func (u *UI) submitForget(d *forgetDialog) {
 			return func() {
 				d.dlg.Hide()
 				u.setRecords(recs, gen)
-				u.setStatus("Forgot “" + d.name + "” on this computer. It still works on the server.")
+				if d.rejected {
+					u.setStatus("Forgot “" + d.name + "” on this computer.")
+				} else {
+					u.setStatus("Forgot “" + d.name + "” on this computer. It still works on the server.")
+				}
 			}, nil
 		})
 }

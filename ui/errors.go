@@ -21,8 +21,12 @@ func errorMessage(err error) (title, sentence string, known bool) {
 	switch {
 	// The workflows' own errors first: they say most about what to do.
 	case errors.As(err, &scope):
-		return "Permission missing", "“" + scope.Name + "” may not " + scope.Op + ": that needs one of the scopes " +
-			strings.Join(scope.Need, ", ") + ". Use a stored token that has one, or create a token with it.", true
+		need := make([]string, len(scope.Need))
+		for i, sc := range scope.Need {
+			need[i] = "“" + tokens.DescribeScope(sc) + "” (" + sc + ")"
+		}
+		return "Permission missing", "“" + scope.Name + "” may not " + scope.Op + ": that needs a scope it lacks, " +
+			strings.Join(need, " or ") + ". Use a stored token that has one, or create a token with it.", true
 	case errors.Is(err, tokens.ErrNoManagementToken):
 		return "No token can do this", "None of the stored tokens of this account may do this. Add or create a token with the oauth.manage scope, then try again.", true
 	case errors.Is(err, tokens.ErrEmptyToken):

@@ -304,6 +304,64 @@ func TestUI_AutoLock(t *testing.T) {
 	}
 }
 
+// TestUI_Create_Choices: Create offers the tokens that may create tokens,
+// prefers one known to, and waits for at least one scope.
+func TestUI_Create_Choices(t *testing.T) {
+	svc := newFakeService(time.Now)
+	svc.put(vault.Record{Name: "admin", Secret: secretFor("admin"), Scopes: []string{"oauth.manage", "storage.manage"}})
+	svc.put(vault.Record{Name: "fresh", Secret: secretFor("fresh")}) // scopes never fetched
+	svc.put(vault.Record{Name: "storage-only", Secret: secretFor("storage-only"), Scopes: []string{"storage.read"}})
+	svc.put(vault.Record{Name: "dead", Secret: secretFor("dead"), LastTest: &vault.TestResult{Outcome: string(tokens.OutcomeInvalid), Status: 401}})
+	h := newHarness(t, svc)
+	c := h.u.showCreate()
+	if want := []string{"admin", "fresh"}; !slices.Equal(c.using.Options, want) {
+		t.Errorf("Create offers %v, want %v (not a token known unable or rejected)", c.using.Options, want)
+	}
+	if c.using.Selected != "admin" {
+		t.Errorf("Create picked %q, want the token known to manage tokens", c.using.Selected)
+	}
+	test.Type(c.name, "ci")
+	if !c.confirm.Disabled() || c.allScope.Checked {
+		t.Error("Create is ready before any scope is ticked")
+	}
+	c.scopes[0].SetChecked(true)
+	if c.confirm.Disabled() {
+		t.Error("Create stays disabled with a name and a scope")
+	}
+	c.scopes[0].SetChecked(false)
+	c.allScope.SetChecked(true)
+	if c.confirm.Disabled() {
+		t.Error("Create stays disabled with every scope ticked")
+	}
+	if in := c.input(); len(in.Scopes) != 0 {
+		t.Errorf("every scope sends %v, want none listed (the server's all)", in.Scopes)
+	}
+}
+
+// TestUI_Revoke_Choices: Revoke with offers the account's tokens that may
+// revoke, and picks one known to when this token is known unable.
+func TestUI_Revoke_Choices(t *testing.T) {
+	svc := newFakeService(time.Now)
+	svc.put(vault.Record{Name: "sms", Secret: secretFor("sms"), BaseURL: api.DefaultBaseURL, Scopes: []string{"sms.manage"}})
+	svc.put(vault.Record{Name: "admin", Secret: secretFor("admin"), BaseURL: api.DefaultBaseURL, Scopes: []string{"oauth.manage"}})
+	svc.put(vault.Record{Name: "dead", Secret: secretFor("dead"), BaseURL: api.DefaultBaseURL, LastTest: &vault.TestResult{Outcome: string(tokens.OutcomeInvalid), Status: 401}})
+	svc.put(vault.Record{Name: "other-account", Secret: secretFor("other"), BaseURL: "https://sandbox.example/core/v2", Scopes: []string{"oauth.manage"}})
+	h := newHarness(t, svc)
+	h.u.selectName("sms")
+	d := h.u.confirmRevoke()
+	if want := []string{revokeItself, "admin"}; !slices.Equal(d.using.Options, want) {
+		t.Errorf("Revoke with offers %v, want %v", d.using.Options, want)
+	}
+	if d.using.Selected != "admin" {
+		t.Errorf("Revoke with picked %q for a token known to lack the scope, want admin", d.using.Selected)
+	}
+	d.dlg.Hide()
+	h.u.selectName("admin")
+	if d = h.u.confirmRevoke(); d.using.Selected != revokeItself {
+		t.Errorf("Revoke with picked %q for a token that may revoke itself", d.using.Selected)
+	}
+}
+
 func TestUI_Lock_ClosesDialogs(t *testing.T) {
 	svc := newFakeService(time.Now, "prod")
 	svc.passphrase = "pw"
@@ -360,6 +418,22 @@ func TestUI_Forget(t *testing.T) {
 	}
 	if svc.called("revoke a") {
 		t.Error("forget revoked on the server")
+	}
+	if !strings.Contains(h.u.status.Text, "still works on the server") {
+		t.Errorf("status after forget: %q", h.u.status.Text)
+	}
+
+	// A token the server rejected: no claim that it keeps working.
+	svc.outcomes["b"] = tokens.OutcomeInvalid
+	h.u.selectName("b")
+	test.Tap(h.u.detail.testBtn)
+	test.Tap(h.u.detail.forgetBtn)
+	if dialogText(h.u.win, "keeps working") || !dialogText(h.u.win, "found it invalid") {
+		t.Error("the forget confirmation of a rejected token claims it keeps working")
+	}
+	test.Tap(dialogButton(t, h.u.win, "Forget (local only)"))
+	if strings.Contains(h.u.status.Text, "still works") {
+		t.Errorf("status after forgetting a rejected token: %q", h.u.status.Text)
 	}
 }
 
