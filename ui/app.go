@@ -215,6 +215,7 @@ func (u *UI) build(banner string) fyne.CanvasObject {
 	left := container.NewBorder(container.NewVBox(u.search), footer, nil, nil,
 		container.NewStack(u.list, container.NewVBox(u.noMatch)))
 
+	u.win.Canvas().SetOnTypedKey(u.escapeDialogs)
 	u.detail = newDetailPane(u)
 	u.split = container.NewHSplit(left, u.detail.content)
 	u.split.Offset = 0.36

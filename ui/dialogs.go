@@ -77,7 +77,64 @@ type actionDialog struct {
 	dlg     *dialog.CustomDialog
 	confirm *widget.Button
 	cancel  *widget.Button
-	secrets []*widget.Entry // emptied when the dialog is dismissed by a lock
+	secrets []*dialogEntry // emptied when the dialog is dismissed by a lock
+}
+
+// dialogEntry is a text field in a dialog: Escape in it cancels the dialog,
+// as Escape anywhere else in the dialog does (see escapeDialogs).
+type dialogEntry struct {
+	widget.Entry
+	escape func()
+}
+
+// newDialogEntry is widget.NewEntry, or with password widget.NewPasswordEntry
+// with a button of our own to show and hide what was typed.
+func newDialogEntry(password bool) *dialogEntry {
+	e := &dialogEntry{}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.Password = password
+	e.ExtendBaseWidget(e)
+	if password {
+		var eye *widget.Button
+		eye = widget.NewButtonWithIcon("", theme.VisibilityOffIcon(), func() {
+			e.Password = !e.Password
+			if e.Password {
+				eye.SetIcon(theme.VisibilityOffIcon())
+			} else {
+				eye.SetIcon(theme.VisibilityIcon())
+			}
+			e.Refresh()
+		})
+		eye.Importance = widget.LowImportance
+		e.ActionItem = eye
+	}
+	return e
+}
+
+func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && e.escape != nil {
+		e.escape()
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
+// cancelOnEscape makes Escape in the entries cancel a.
+func (a *actionDialog) cancelOnEscape(entries ...*dialogEntry) {
+	for _, e := range entries {
+		e.escape = a.dlg.Hide
+	}
+}
+
+// escapeDialogs is the window's key handler while nothing has the focus:
+// Escape cancels the open action dialogs.
+func (u *UI) escapeDialogs(ev *fyne.KeyEvent) {
+	if ev.Name != fyne.KeyEscape {
+		return
+	}
+	for a := range u.dialogs {
+		a.dlg.Hide()
+	}
 }
 
 // newActionDialog builds the dialog and keeps it among the open ones while
@@ -97,7 +154,7 @@ func (u *UI) newActionDialog(title, confirm string, content fyne.CanvasObject, o
 
 // touchOnTyping makes typing in the entries count as activity, so auto-lock
 // never pulls a form away from someone filling it in.
-func (u *UI) touchOnTyping(entries ...*widget.Entry) {
+func (u *UI) touchOnTyping(entries ...*dialogEntry) {
 	for _, e := range entries {
 		prev := e.OnChanged
 		e.OnChanged = func(s string) {
@@ -124,9 +181,9 @@ func (u *UI) closeDialogs() {
 // addDialog asks for a token to store.
 type addDialog struct {
 	*actionDialog
-	name    *widget.Entry
-	token   *widget.Entry
-	baseURL *widget.Entry
+	name    *dialogEntry
+	token   *dialogEntry
+	baseURL *dialogEntry
 	test    *widget.Check
 }
 
@@ -140,9 +197,9 @@ func (u *UI) onAdd() {
 
 func (u *UI) showAdd() *addDialog {
 	a := &addDialog{
-		name:    widget.NewEntry(),
-		token:   widget.NewPasswordEntry(),
-		baseURL: widget.NewEntry(),
+		name:    newDialogEntry(false),
+		token:   newDialogEntry(true),
+		baseURL: newDialogEntry(false),
 		test:    widget.NewCheck("Test the token after adding it", nil),
 	}
 	a.name.SetPlaceHolder("e.g. production or ci-sandbox")
@@ -167,12 +224,14 @@ func (u *UI) showAdd() *addDialog {
 	}
 	a.name.OnChanged, a.token.OnChanged = enable, enable
 	u.touchOnTyping(a.name, a.token, a.baseURL)
-	a.secrets = []*widget.Entry{a.token}
-	a.token.OnSubmitted = func(string) {
+	a.secrets = []*dialogEntry{a.token}
+	a.cancelOnEscape(a.name, a.token, a.baseURL)
+	submit := func(string) {
 		if !a.confirm.Disabled() {
 			u.submitAdd(a)
 		}
 	}
+	a.name.OnSubmitted, a.token.OnSubmitted, a.baseURL.OnSubmitted = submit, submit, submit
 	enable("")
 	a.dlg.Show()
 	u.win.Canvas().Focus(a.name)
@@ -277,12 +336,12 @@ const (
 // createDialog asks the server for a new token.
 type createDialog struct {
 	*actionDialog
-	name     *widget.Entry
+	name     *dialogEntry
 	auth     *widget.RadioGroup
 	using    *widget.Select
-	login    *widget.Entry
-	password *widget.Entry
-	baseURL  *widget.Entry
+	login    *dialogEntry
+	password *dialogEntry
+	baseURL  *dialogEntry
 	allScope *widget.Check
 	scopes   []*widget.Check
 	lifetime *widget.Select
@@ -299,10 +358,10 @@ func (u *UI) onCreate() {
 
 func (u *UI) showCreate() *createDialog {
 	c := &createDialog{
-		name:     widget.NewEntry(),
-		login:    widget.NewEntry(),
-		password: widget.NewPasswordEntry(),
-		baseURL:  widget.NewEntry(),
+		name:     newDialogEntry(false),
+		login:    newDialogEntry(false),
+		password: newDialogEntry(true),
+		baseURL:  newDialogEntry(false),
 	}
 	c.name.SetPlaceHolder("Name for the new token")
 	// Offer the tokens that may create tokens (those known to, and those
@@ -386,7 +445,8 @@ func (u *UI) showCreate() *createDialog {
 	c.name.OnChanged = func(string) { c.enable() }
 	c.enable()
 	u.touchOnTyping(c.name, c.login, c.password, c.baseURL)
-	c.secrets = []*widget.Entry{c.password}
+	c.secrets = []*dialogEntry{c.password}
+	c.cancelOnEscape(c.name, c.login, c.password, c.baseURL)
 	c.dlg.Show()
 	u.win.Canvas().Focus(c.name)
 	return c
@@ -465,7 +525,7 @@ func (u *UI) submitCreate(c *createDialog) {
 // renameDialog asks for a new name.
 type renameDialog struct {
 	*actionDialog
-	entry *widget.Entry
+	entry *dialogEntry
 	old   string
 }
 
@@ -474,7 +534,7 @@ func (u *UI) showRename() *renameDialog {
 	if !ok {
 		return nil
 	}
-	d := &renameDialog{entry: widget.NewEntry(), old: r.Name}
+	d := &renameDialog{entry: newDialogEntry(false), old: r.Name}
 	d.entry.SetText(r.Name)
 	note := "The token keeps working; only its name changes, here and on the server."
 	if r.TokenSID == "" {
@@ -483,6 +543,7 @@ func (u *UI) showRename() *renameDialog {
 	content := width(420, container.NewVBox(d.entry, hint(note)))
 	d.actionDialog = u.newActionDialog("Rename “"+r.Name+"”", "Rename", content, func(*actionDialog) { u.submitRename(d) })
 	d.entry.OnSubmitted = func(string) { u.submitRename(d) }
+	d.cancelOnEscape(d.entry)
 	u.touchOnTyping(d.entry)
 	d.dlg.Show()
 	u.win.Canvas().Focus(d.entry)

@@ -362,6 +362,56 @@ func TestUI_Revoke_Choices(t *testing.T) {
 	}
 }
 
+// TestUI_Dialogs_Escape: Escape cancels a dialog from its fields and when
+// nothing in it has the focus; Enter in any field of Add submits it.
+func TestUI_Dialogs_Escape(t *testing.T) {
+	svc := newFakeService(time.Now, "prod")
+	h := newHarness(t, svc)
+	overlays := func() int { return len(h.u.win.Canvas().Overlays().List()) }
+
+	a := h.u.showAdd()
+	test.Type(a.name, "x")
+	a.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if overlays() != 0 || svc.called("add x") {
+		t.Fatal("Escape in the add dialog's name field did not cancel it")
+	}
+
+	h.u.selectName("prod")
+	h.u.confirmRevoke()
+	if h.u.win.Canvas().Focused() != nil {
+		t.Fatalf("the revoke dialog focused %T", h.u.win.Canvas().Focused())
+	}
+	h.u.win.Canvas().(test.WindowlessCanvas).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if overlays() != 0 || svc.called("revoke prod") {
+		t.Fatal("Escape did not cancel the revoke dialog")
+	}
+
+	a = h.u.showAdd()
+	test.Type(a.name, "beta")
+	test.Type(a.token, secretFor("beta"))
+	a.baseURL.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if !svc.called("add beta") {
+		t.Error("Enter in the base URL field did not add the token")
+	}
+}
+
+// TestUI_PasswordEye shows and hides what was typed in a password field.
+func TestUI_PasswordEye(t *testing.T) {
+	e := newDialogEntry(true)
+	eye, ok := e.ActionItem.(*widget.Button)
+	if !ok || !e.Password {
+		t.Fatal("a password entry has no eye button or shows its text")
+	}
+	test.Tap(eye)
+	if e.Password {
+		t.Error("the eye did not show the text")
+	}
+	test.Tap(eye)
+	if !e.Password {
+		t.Error("the eye did not hide the text again")
+	}
+}
+
 func TestUI_Lock_ClosesDialogs(t *testing.T) {
 	svc := newFakeService(time.Now, "prod")
 	svc.passphrase = "pw"
