@@ -39,6 +39,22 @@ func instanceDir(vaultPath string) string {
 	return filepath.Dir(vaultPath)
 }
 
+// canonicalPath names a file the same way whichever link it is reached
+// through: absolute, with the symbolic links of its directory (and of the
+// file, when it exists) resolved.
+func canonicalPath(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		return real
+	}
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+		return filepath.Join(dir, filepath.Base(p))
+	}
+	return p
+}
+
 // ClaimInstance claims the app for key (the vault's path, or "demo"). If
 // another process holds it, ClaimInstance asks that one to show its window
 // and returns ErrRunning. dir "" means instanceDir(key).
@@ -46,8 +62,8 @@ func ClaimInstance(key, dir string) (*Instance, error) {
 	if dir == "" {
 		dir = instanceDir(key)
 	}
-	if abs, err := filepath.Abs(key); err == nil && key != "demo" {
-		key = abs
+	if key != "demo" {
+		key = canonicalPath(key)
 	}
 	sum := sha256.Sum256([]byte(key))
 	base := filepath.Join(dir, "cxtokens-"+hex.EncodeToString(sum[:6]))

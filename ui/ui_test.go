@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -928,6 +929,32 @@ func TestClaimInstance_SecondShowsFirst(t *testing.T) {
 		t.Fatalf("claim after the first quit: %v", err)
 	}
 	again.Close()
+}
+
+// TestClaimInstance_ThroughALink: the same vault reached through a linked
+// directory is the same vault, with or without the file existing yet.
+func TestClaimInstance_ThroughALink(t *testing.T) {
+	dir, real := t.TempDir(), t.TempDir()
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, exists := range []bool{false, true} {
+		if exists {
+			if err := os.WriteFile(filepath.Join(real, "vault.db"), nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		first, err := ClaimInstance(filepath.Join(real, "vault.db"), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go first.Serve(func() {})
+		if _, err := ClaimInstance(filepath.Join(link, "vault.db"), dir); !errors.Is(err, ErrRunning) {
+			t.Errorf("file exists %v: a claim through the link got %v, want ErrRunning", exists, err)
+		}
+		first.Close()
+	}
 }
 
 func TestFormat(t *testing.T) {
