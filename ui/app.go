@@ -45,6 +45,7 @@ type Options struct {
 
 	Tray     Tray         // nil: the app itself when it is a desktop.App, else no tray
 	TrayHost func() bool  // reports whether a tray host shows our icon; nil: ask the session bus
+	Notifier func() bool  // reports whether notifications can be shown; nil: ask the session bus
 	Clock    Clock        // nil: the system clock
 	Run      func(func()) // runs background work; nil: a new goroutine. Tests pass a synchronous one.
 }
@@ -60,6 +61,7 @@ type UI struct {
 	locker   Locker
 	tray     Tray
 	trayHost func() bool
+	notifier func() bool
 	clock    Clock
 	run      func(func())
 	path     string
@@ -90,6 +92,8 @@ type UI struct {
 	lastTimes       time.Time         // when relative times were last redrawn
 	lastExpiryCheck time.Time
 	copyLine        string // the status line of the last copy, until the clipboard is cleared
+	canNotify       bool   // the session has a notification service
+	notifyKnown     bool   // canNotify has been asked
 	trim            func() // returns free memory to the system; nil in tests
 
 	// Widgets.
@@ -130,6 +134,7 @@ func New(a fyne.App, o Options) *UI {
 		locker:   o.Locker,
 		tray:     o.Tray,
 		trayHost: o.TrayHost,
+		notifier: o.Notifier,
 		clock:    o.Clock,
 		run:      o.Run,
 		path:     o.VaultPath,
@@ -145,6 +150,9 @@ func New(a fyne.App, o Options) *UI {
 	}
 	if u.trayHost == nil {
 		u.trayHost = sessionHasTrayHost
+	}
+	if u.notifier == nil {
+		u.notifier = sessionHasNotifier
 	}
 	if u.clock == nil {
 		u.clock = systemClock{}
@@ -270,6 +278,10 @@ func (u *UI) Start() {
 			return func() { u.trayOn = true; u.installTray() }, nil
 		})
 	}
+	u.do(job{quiet: true, action: "look for a notification service"}, func(context.Context) (func(), error) {
+		ok := u.notifier()
+		return func() { u.canNotify, u.notifyKnown = ok, true }, nil
+	})
 	u.open()
 	if u.path != "" {
 		go u.watch(u.ctx, u.path, watchInterval)

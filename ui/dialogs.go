@@ -51,8 +51,10 @@ func hintAligned(text string, align fyne.TextAlign) *widget.RichText {
 // window, or a notification while the window is hidden in the tray.
 func (u *UI) showError(title, sentence string) {
 	if !u.visible {
-		u.app.SendNotification(fyne.NewNotification(title, sentence))
-		return
+		if u.notify(title, sentence) {
+			return
+		}
+		u.showWindow() // nowhere else to say it
 	}
 	d := dialog.NewCustomWithoutButtons(title, width(420, para(sentence)), u.win)
 	ok := newOKButton(d.Hide)

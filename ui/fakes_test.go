@@ -348,6 +348,7 @@ func newHarness(t *testing.T, svc deps) *harness {
 		Store: svc, Editor: svc, Remote: svc, Locker: svc,
 		Tray:     h.tray,
 		TrayHost: func() bool { return h.host },
+		Notifier: func() bool { return true },
 		Clock:    h.clock,
 		Run:      func(f func()) { f() },
 	})

@@ -106,10 +106,22 @@ func dialX(network, addr string) error {
 // AppIndicator extension, most panels).
 const trayWatcher = "org.kde.StatusNotifierWatcher"
 
+// notifications is the bus name of the desktop's notification service.
+const notifications = "org.freedesktop.Notifications"
+
 // sessionHasTrayHost asks the session bus whether a tray host is running, so
 // closing the window may hide it without making the app unreachable. Any
 // failure counts as "no": then closing quits, which is always safe.
-func sessionHasTrayHost() bool {
+func sessionHasTrayHost() bool { return onSessionBus(trayWatcher, false) }
+
+// sessionHasNotifier asks the session bus whether notifications can be
+// shown: a service owns the name, or the bus can start one. Without one,
+// Fyne prints a bus error on every notification and nobody sees it.
+func sessionHasNotifier() bool { return onSessionBus(notifications, true) }
+
+// onSessionBus reports whether name has an owner on the session bus (or,
+// with activatable, whether the bus would start one on demand).
+func onSessionBus(name string, activatable bool) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	// A private connection: the shared one belongs to the tray library.
@@ -119,6 +131,18 @@ func sessionHasTrayHost() bool {
 	}
 	defer conn.Close()
 	var owned bool
-	err = conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, trayWatcher).Store(&owned)
-	return err == nil && owned
+	err = conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, name).Store(&owned)
+	if err == nil && owned || !activatable {
+		return err == nil && owned
+	}
+	var names []string
+	if conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.ListActivatableNames", 0).Store(&names) != nil {
+		return false
+	}
+	for _, n := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"fyne.io/fyne/v2"
-
 	"cxtokens/tokens"
 )
 
@@ -29,7 +27,7 @@ func (u *UI) testAll(t trigger, fromTray bool) {
 				sum := summarizeTests(reps)
 				u.setStatus(sum.line)
 				if fromTray {
-					u.app.SendNotification(fyne.NewNotification(sum.title, sum.body))
+					u.notify(sum.title, sum.body)
 				}
 			}, nil
 		})

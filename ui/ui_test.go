@@ -696,7 +696,8 @@ func TestUI_ExpiryNotification_OncePerDay(t *testing.T) {
 	svc.recs[0].DetailsAt = time.Date(2026, 3, 1, 0, 0, 0, 0, time.Local)
 	a := test.NewTempApp(t)
 	clock := &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local)}
-	u := New(a, Options{Store: svc, Editor: svc, Remote: svc, Locker: svc, Tray: &fakeTray{}, TrayHost: func() bool { return false }, Clock: clock, Run: func(f func()) { f() }})
+	u := New(a, Options{Store: svc, Editor: svc, Remote: svc, Locker: svc, Tray: &fakeTray{}, TrayHost: func() bool { return false },
+		Notifier: func() bool { return true }, Clock: clock, Run: func(f func()) { f() }})
 	t.Cleanup(u.stop)
 	test.AssertNotificationSent(t, &fyne.Notification{
 		Title:   "A token expires soon",
@@ -713,6 +714,29 @@ func TestUI_ExpiryNotification_OncePerDay(t *testing.T) {
 		clock.Advance(24 * time.Hour)
 		u.notifyExpiring()
 	})
+}
+
+// TestUI_NoNotifier: without a notification service nothing is sent (Fyne
+// would print a bus error for each), and an error while the window is in
+// the tray brings the window back to say it.
+func TestUI_NoNotifier(t *testing.T) {
+	svc := newFakeService(time.Now, "a")
+	svc.recs[0].AccessExpires = time.Now().Add(72 * time.Hour)
+	svc.recs[0].DetailsAt = time.Now()
+	a := test.NewTempApp(t)
+	u := New(a, Options{Store: svc, Editor: svc, Remote: svc, Locker: svc, Tray: &fakeTray{}, TrayHost: func() bool { return true },
+		Notifier: func() bool { return false }, Clock: &fakeClock{now: time.Now()}, Run: func(f func()) { f() }})
+	t.Cleanup(u.stop)
+	test.AssertNotificationSent(t, nil, func() {
+		u.Start()
+		u.notifyExpiring()
+		u.hideWindow()
+		u.testToken("a", nil, true)
+	})
+	u.showError("Vault busy", "Another cxtokens process is using the vault right now.")
+	if !u.visible || !dialogText(u.win, "using the vault right now") {
+		t.Error("an error while hidden, with no notifications, was not shown in the window")
+	}
 }
 
 func TestUI_Settings_Saved(t *testing.T) {

@@ -113,6 +113,7 @@ func newWindow(tb testing.TB, n int) (fyne.Window, *widget.Entry) {
 	u := ui.New(a, ui.Options{
 		Store: s, Editor: s, Remote: s, Locker: s,
 		TrayHost: func() bool { return false },
+		Notifier: func() bool { return false },
 		Run:      func(f func()) { f() },
 	})
 	u.Start()
