@@ -331,8 +331,8 @@ var lifetimes = []struct {
 }
 
 const (
-	authStored = "A stored token that can manage tokens"
-	authLogin  = "Account login and password"
+	authStored = "A stored token"
+	authLogin  = "The account's login and password"
 )
 
 // createDialog asks the server for a new token.
@@ -380,17 +380,19 @@ func (u *UI) showCreate() *createDialog {
 		}
 	}
 	c.using = widget.NewSelect(names, nil)
-	c.using.PlaceHolder = "Choose a token"
+	c.using.PlaceHolder = "Choose a token that can manage tokens"
 	if best != "" {
 		c.using.SetSelected(best)
 	}
 	c.baseURL.SetText(u.prefs.defaultBaseURL())
-	c.login.SetPlaceHolder("The account's API login")
-	c.byLogin = container.NewVBox(widget.NewForm(
-		widget.NewFormItem("Login", c.login),
-		widget.NewFormItem("Password", c.password),
-		widget.NewFormItem("Base URL", c.baseURL),
-	))
+	// Login and password share a row, so the dialog fits the window in
+	// either mode.
+	c.login.SetPlaceHolder("Login")
+	c.password.SetPlaceHolder("Password")
+	c.byLogin = container.NewVBox(
+		container.NewGridWithColumns(2, c.login, c.password),
+		container.NewBorder(nil, nil, widget.NewLabel("Base URL"), nil, c.baseURL),
+	)
 	c.auth = widget.NewRadioGroup([]string{authStored, authLogin}, func(s string) {
 		if s == authLogin {
 			c.using.Hide()
@@ -401,6 +403,7 @@ func (u *UI) showCreate() *createDialog {
 		}
 	})
 	c.auth.Required = true
+	c.auth.Horizontal = true
 	if len(names) > 0 {
 		c.auth.SetSelected(authStored)
 	} else {
@@ -441,7 +444,7 @@ func (u *UI) showCreate() *createDialog {
 		widget.NewFormItem("Scopes", container.NewVBox(c.allScope, grid)),
 		widget.NewFormItem("Lifetime", c.lifetime),
 	)
-	content := width(620, container.NewVBox(form,
+	content := width(680, container.NewVBox(form,
 		hint("The new token goes straight into the vault. Tick only the scopes it needs: a leaked token can do only what its scopes allow.")))
 	c.actionDialog = u.newActionDialog("Create a token on the server", "Create token", content, func(*actionDialog) { u.submitCreate(c) })
 	c.name.OnChanged = func(string) { c.enable() }
