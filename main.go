@@ -76,7 +76,9 @@ func runDesktop(o cli.DesktopOptions) error {
 	}
 	opts.Store, opts.Editor, opts.Remote, opts.Locker = svc, svc, svc, svc
 
-	u := ui.New(app.NewWithID(id), opts)
+	a := app.NewWithID(id)
+	a.Settings().SetTheme(ui.Theme())
+	u := ui.New(a, opts)
 	go inst.Serve(u.Raise)
 	u.Run()
 	return nil

@@ -201,7 +201,7 @@ func (u *UI) build(banner string) fyne.CanvasObject {
 	top := container.NewHBox(u.addBtn, u.createBtn, layout.NewSpacer(), u.lockBtn, u.setBtn)
 
 	u.search = widget.NewEntry()
-	u.search.SetPlaceHolder("Search name, host or account")
+	u.search.SetPlaceHolder("Search name, host, account, note")
 	u.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	u.search.OnChanged = func(string) { u.touch(); u.filter() }
 	u.count = widget.NewLabel("")
@@ -225,8 +225,11 @@ func (u *UI) build(banner string) fyne.CanvasObject {
 
 	u.win.Canvas().SetOnTypedKey(u.escapeDialogs)
 	u.detail = newDetailPane(u)
-	u.split = container.NewHSplit(left, u.detail.content)
-	u.split.Offset = 0.36
+	// The list keeps room for names at the narrowest window; its share is
+	// what the details leave at the default size, so the divider does not
+	// jump when the details pane empties (a search that matches nothing).
+	u.split = container.NewHSplit(width(250, left), u.detail.content)
+	u.split.Offset = 0.3
 
 	u.firstRun = newFirstRunScreen(u)
 	u.lockView = newLockScreen(u)
