@@ -114,7 +114,7 @@ func TestE2E_AddTestDetails(t *testing.T) {
 	if got := s.u.detail.lastUsed.Text; !strings.Contains(got, "from 127.0.0.1") {
 		t.Errorf("last used shows %q", got)
 	}
-	if got := expiryShort(r, time.Now()); got != "expires in 9 d" {
+	if got := expiryShort(r, time.Now()); got != "expires in 10 d" { // a 10-day token, to the nearest day
 		t.Errorf("list warning = %q", got)
 	}
 }

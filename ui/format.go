@@ -31,7 +31,9 @@ func span(d time.Duration) string {
 	mins := int(d % time.Hour / time.Minute)
 	switch {
 	case days >= 60:
-		return fmt.Sprintf("%d days", days)
+		// Whole days only, to the nearest: a 90-day token just created
+		// expires "in 90 days", not in 89.
+		return fmt.Sprintf("%d days", int((d+12*time.Hour)/(24*time.Hour)))
 	case days > 1:
 		return fmt.Sprintf("%d days %d h", days, hours)
 	case days == 1:
@@ -101,7 +103,7 @@ func expiryShort(r vault.Record, now time.Time) string {
 		if d < 24*time.Hour {
 			return "expires today"
 		}
-		return fmt.Sprintf("expires in %d d", int(d/(24*time.Hour)))
+		return fmt.Sprintf("expires in %d d", int((d+12*time.Hour)/(24*time.Hour))) // to the nearest day
 	}
 	return ""
 }
