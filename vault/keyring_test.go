@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -204,4 +205,35 @@ func TestSystemKeyring_Unreachable(t *testing.T) {
 			t.Logf("Get: %s after %s; Open after %s; child ran %s", rep.GetErr, rep.GetTook, rep.OpenTook, time.Since(start))
 		})
 	}
+
+	// No bus address at all (an SSH session): unavailable at once, and no
+	// dbus-launch, which would leave a bus and a keyring daemon behind.
+	t.Run("no bus", func(t *testing.T) {
+		if _, err := os.Stat("/run/user/" + strconv.Itoa(os.Getuid()) + "/bus"); err == nil {
+			t.Skip("this user has a session bus at /run/user/UID/bus")
+		}
+		bin := t.TempDir()
+		marker := filepath.Join(bin, "launched")
+		script := "#!/bin/sh\ntouch " + marker + "\nexit 1\n"
+		if err := os.WriteFile(filepath.Join(bin, "dbus-launch"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd := child(t, "keyring", "DBUS_SESSION_BUS_ADDRESS=", "PATH="+bin+":"+os.Getenv("PATH"),
+			"CXT_TIMEOUT="+timeout.String(), "CXT_PATH="+opts.Path)
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("child: %v", err)
+		}
+		var rep childKeyringReport
+		if err := json.Unmarshal(out, &rep); err != nil {
+			t.Fatalf("child report %q: %v", out, err)
+		}
+		if !rep.GetUnavailable || !rep.OpenLocked || !rep.OpenUnavailable {
+			t.Errorf("Get: %s; Open: %s; want both to say the keyring is unavailable", rep.GetErr, rep.OpenErr)
+		}
+		if _, err := os.Stat(marker); err == nil {
+			t.Error("the keyring call ran dbus-launch, which leaves daemons behind")
+		}
+	})
 }
