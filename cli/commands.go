@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -415,12 +416,15 @@ func (a *app) cmdCreate(c *command, args []string) error {
 		return usagef(c.name, "give exactly one of --using TOKEN_NAME or --login LOGIN")
 	}
 	in := tokens.CreateInput{Name: p.pos[0], Using: *using, Login: *login, BaseURL: *base}
-	if *scopes != "" {
-		for _, s := range strings.Split(*scopes, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				in.Scopes = append(in.Scopes, s)
-			}
+	for _, s := range strings.Split(*scopes, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			in.Scopes = append(in.Scopes, s)
 		}
+	}
+	// "--scopes ''" (a script's unset variable) must not become the
+	// server's default, every scope the account has.
+	if flagGiven(fs, "scopes") && len(in.Scopes) == 0 {
+		return usagef(c.name, "--scopes names no scope; leave it out to give the new token every scope the account has")
 	}
 	if *expires != "" {
 		d, err := parseLifetime(*expires)
@@ -434,8 +438,13 @@ func (a *app) cmdCreate(c *command, args []string) error {
 		if _, term := a.stdinTerminal(); term {
 			pw, err = a.readSecret(fmt.Sprintf("Password for %s: ", *login))
 		} else {
-			pw, err = a.readInput(4096)
-			pw = []byte(strings.TrimRight(string(pw), "\r\n"))
+			// The first line is the password: "printf '%s\n' …" works, and
+			// so does a here-document with more after it.
+			var all []byte
+			all, err = a.readInput(4096)
+			line, _, _ := bytes.Cut(all, []byte("\n"))
+			pw = bytes.Clone(bytes.TrimSuffix(line, []byte("\r")))
+			clear(all)
 		}
 		if err != nil {
 			return err

@@ -154,3 +154,10 @@ example:
   cxtokens test prod && eval "$(cxtokens get prod --format env)"
 `)
 }
+
+// flagGiven reports whether the flag was on the command line, even empty.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
