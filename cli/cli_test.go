@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -215,5 +216,31 @@ func TestPrintable(t *testing.T) {
 	}
 	if strings.ContainsRune(out.String(), '\x1b') {
 		t.Errorf("list printed a raw escape character:\n%q", out.String())
+	}
+}
+
+func TestReadHiddenLine(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     string
+		err      error
+	}{
+		{"enter", "s3cret\r", "s3cret", nil},
+		{"newline", "s3cret\nrest", "s3cret", nil},
+		{"backspace", "s3cx\x7fret\r", "s3cret", nil},
+		{"backspace over a multibyte rune", "pé\x7f\x08x\r", "x", nil},
+		{"backspace at the start", "\x7f\x7fab\r", "ab", nil},
+		{"ctrl-u", "wrong\x15right\r", "right", nil},
+		{"ctrl-c", "half\x03more\r", "", errInterrupted},
+		{"ctrl-d on an empty line", "\x04", "", io.EOF},
+		{"ctrl-d after text is ignored", "ab\x04c\r", "abc", nil},
+		{"end of input after text", "abc", "abc", nil},
+		{"end of input", "", "", io.EOF},
+	}
+	for _, tt := range tests {
+		got, err := readHiddenLine(strings.NewReader(tt.in))
+		if string(got) != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
+			t.Errorf("%s: got %q, %v; want %q, %v", tt.name, got, err, tt.want, tt.err)
+		}
 	}
 }

@@ -41,6 +41,10 @@ func (a *app) report(err error) int {
 	if errors.As(err, &code) {
 		return int(code)
 	}
+	if errors.Is(err, errInterrupted) {
+		fmt.Fprintln(a.stderr, "cxtokens: interrupted; nothing was changed")
+		return 130
+	}
 	var ue *usageError
 	if errors.As(err, &ue) {
 		prefix := "cxtokens"

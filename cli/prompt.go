@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -26,19 +27,82 @@ func (a *app) stdinTerminal() (int, bool) {
 	return fd, term.IsTerminal(fd)
 }
 
-// readSecret prompts on stderr and reads a line from the terminal without echo.
+// errInterrupted is Ctrl-C typed at a hidden prompt: exit 130, as if the
+// signal had ended the command.
+var errInterrupted = errors.New("interrupted at the prompt")
+
+// readSecret prompts on stderr and reads a line from the terminal without
+// echo. The terminal is in raw mode for that line and restored right after,
+// so Ctrl-C (a byte then, not a signal) ends the command with echo back on,
+// and Ctrl-D on an empty line is the end of input.
 func (a *app) readSecret(prompt string) ([]byte, error) {
 	fd, ok := a.stdinTerminal()
 	if !ok {
 		return nil, errors.New("stdin is not a terminal")
 	}
 	fmt.Fprint(a.stderr, prompt)
-	b, err := term.ReadPassword(fd)
-	fmt.Fprintln(a.stderr)
+	old, err := term.MakeRaw(fd)
 	if err != nil {
 		return nil, fmt.Errorf("read from terminal: %w", err)
 	}
+	b, err := readHiddenLine(a.stdin)
+	if rerr := term.Restore(fd, old); rerr != nil && err == nil {
+		err = rerr
+	}
+	fmt.Fprintln(a.stderr)
+	switch {
+	case errors.Is(err, errInterrupted):
+		return nil, err
+	case errors.Is(err, io.EOF):
+		return nil, nil // nothing typed: each caller says what was missing
+	case err != nil:
+		return nil, fmt.Errorf("read from terminal: %w", err)
+	}
 	return b, nil
+}
+
+// readHiddenLine reads one line typed on a terminal in raw mode: Enter ends
+// it, Backspace takes back a character and Ctrl-U the line, Ctrl-C aborts
+// and Ctrl-D on an empty line (or the end of input) is io.EOF. Bytes it
+// drops are zeroed.
+func readHiddenLine(r io.Reader) ([]byte, error) {
+	line := make([]byte, 0, 512) // room for any token or password: no copies left behind by growth
+	var c [1]byte
+	for {
+		n, err := r.Read(c[:])
+		if n == 0 {
+			if err == nil || errors.Is(err, io.EOF) {
+				if len(line) > 0 {
+					return line, nil
+				}
+				return nil, io.EOF
+			}
+			clear(line)
+			return nil, err
+		}
+		switch c[0] {
+		case '\r', '\n':
+			return line, nil
+		case 3: // Ctrl-C
+			clear(line)
+			return nil, errInterrupted
+		case 4: // Ctrl-D
+			if len(line) == 0 {
+				return nil, io.EOF
+			}
+		case 8, 127: // Backspace
+			if len(line) > 0 {
+				_, size := utf8.DecodeLastRune(line)
+				clear(line[len(line)-size:])
+				line = line[:len(line)-size]
+			}
+		case 21: // Ctrl-U
+			clear(line)
+			line = line[:0]
+		default:
+			line = append(line, c[0])
+		}
+	}
 }
 
 // readNewSecret prompts twice and insists both entries match.
