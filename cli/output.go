@@ -36,6 +36,7 @@ type jsonToken struct {
 	NeverExpires     bool      `json:"never_expires"`
 	LastUsedAt       *string   `json:"last_used_at"`
 	LastUsedIP       *string   `json:"last_used_ip"`
+	LastUseLookup    bool      `json:"last_used_is_lookup"`
 	DetailsAt        *string   `json:"details_at"`
 	HasRefreshToken  bool      `json:"has_refresh_token"`
 	LastTest         *jsonLast `json:"last_test"`
@@ -103,6 +104,7 @@ func toJSONToken(r vault.Record, now time.Time) jsonToken {
 		NeverExpires:     tokens.NeverExpires(r.AccessExpires, now),
 		LastUsedAt:       jsonTime(r.LastUsed),
 		LastUsedIP:       jsonStr(r.LastUsedIP),
+		LastUseLookup:    r.LastUseLookup,
 		DetailsAt:        jsonTime(r.DetailsAt),
 		HasRefreshToken:  r.RefreshToken != "",
 	}
@@ -237,7 +239,12 @@ func writeList(w io.Writer, recs []vault.Record, now time.Time) error {
 // writeInfo prints a token's details for a person.
 func writeInfo(w io.Writer, r vault.Record, via string, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 2, 8, 2, ' ', 0)
-	row := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, printable(v)) }
+	row := func(k, v string) {
+		if k != "" {
+			k += ":"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", k, printable(v))
+	}
 	orUnknown := func(s string) string {
 		if s == "" {
 			return "unknown"
@@ -261,6 +268,9 @@ func writeInfo(w io.Writer, r vault.Record, via string, now time.Time) error {
 			ip = "an unknown address"
 		}
 		row("last used", humanTime(r.LastUsed)+" from "+ip)
+		if r.LastUseLookup {
+			row("", "(this lookup itself: no other stored token of this base URL may read token records)")
+		}
 	case !r.DetailsAt.IsZero():
 		row("last used", "never")
 	default:
@@ -281,7 +291,7 @@ func writeInfo(w io.Writer, r vault.Record, via string, now time.Time) error {
 	if !r.DetailsAt.IsZero() {
 		d := humanTime(r.DetailsAt)
 		if via != "" {
-			d += fmt.Sprintf(" (read with %q, because this token may not read token records)", via)
+			d += fmt.Sprintf(" (read with %q, so the lookup is not a use of this token)", via)
 		}
 		row("details from api", d)
 	}

@@ -45,6 +45,7 @@ type exportToken struct {
 	RefreshExpires time.Time   `json:"refresh_expires,omitzero"`
 	LastUsed       time.Time   `json:"last_used,omitzero"`
 	LastUsedIP     string      `json:"last_used_ip,omitempty"`
+	LastUseLookup  bool        `json:"last_use_lookup,omitempty"`
 	DetailsAt      time.Time   `json:"details_at,omitzero"`
 	Note           string      `json:"note,omitempty"`
 	AddedAt        time.Time   `json:"added_at,omitzero"`
@@ -217,7 +218,7 @@ func toExport(r vault.Record) exportToken {
 		Name: r.Name, Token: r.Secret, RefreshToken: r.RefreshToken, BaseURL: r.BaseURL,
 		TokenSID: r.TokenSID, PartnerSID: r.PartnerSID, Scopes: r.Scopes,
 		Created: r.Created, AccessExpires: r.AccessExpires, RefreshExpires: r.RefreshExpires,
-		LastUsed: r.LastUsed, LastUsedIP: r.LastUsedIP, DetailsAt: r.DetailsAt,
+		LastUsed: r.LastUsed, LastUsedIP: r.LastUsedIP, LastUseLookup: r.LastUseLookup, DetailsAt: r.DetailsAt,
 		Note: r.Note, AddedAt: r.AddedAt,
 	}
 	if lt := r.LastTest; lt != nil {
@@ -249,7 +250,7 @@ func fromExport(t exportToken) (vault.Record, string) {
 		Name: t.Name, Secret: tok, RefreshToken: t.RefreshToken, BaseURL: base,
 		TokenSID: t.TokenSID, PartnerSID: t.PartnerSID, Scopes: t.Scopes,
 		Created: t.Created, AccessExpires: t.AccessExpires, RefreshExpires: t.RefreshExpires,
-		LastUsed: t.LastUsed, LastUsedIP: t.LastUsedIP, DetailsAt: t.DetailsAt, Note: t.Note,
+		LastUsed: t.LastUsed, LastUsedIP: t.LastUsedIP, LastUseLookup: t.LastUseLookup, DetailsAt: t.DetailsAt, Note: t.Note,
 	}
 	if lt := t.LastTest; lt != nil {
 		r.LastTest = &vault.TestResult{At: lt.At, Outcome: lt.Outcome, Status: lt.Status, Latency: time.Duration(lt.LatencyNS), Detail: lt.Detail}

@@ -12,13 +12,19 @@ import (
 // DetailsReport is what the API knows about a token, also stored on the record.
 type DetailsReport struct {
 	Record vault.Record
-	Via    string // name of another stored token used because this one could not read its own record; "" if itself
+	Via    string // name of the other stored token that read the record; "" if the token itself
 }
 
 // Details asks the API for a token's record (by sid when known, else by
-// finding its own value in the token list) and stores what it says. When
-// the token may not read tokens (403), another stored token with the same
-// base URL that can is used, and named in Via.
+// finding its own value in the token list) and stores what it says.
+//
+// Every call a token makes is a use of it, and the server reports the last
+// one: a lookup made with the token itself would show up as its own last
+// use. So another stored token of the same base URL known to read token
+// records asks first, and is named in Via. Failing that the token asks
+// itself, and the record says its last use is that lookup (LastUseLookup).
+// When it may not read tokens (403), the other stored tokens of its base
+// URL whose scopes are not known are tried too.
 func (s *Service) Details(ctx context.Context, name string) (DetailsReport, error) {
 	r, err := s.Get(name)
 	if err != nil {
@@ -28,10 +34,23 @@ func (s *Service) Details(ctx context.Context, name string) (DetailsReport, erro
 	if err != nil {
 		return DetailsReport{}, fmt.Errorf("details of %q: %w", r.Name, err)
 	}
-	tok, err := lookup(ctx, c, r.Secret, r)
+	var tok api.Token
 	via := ""
-	if errors.Is(err, api.ErrForbidden) {
-		tok, via, err = s.lookupVia(ctx, c, r, err)
+	for _, h := range s.helpers(r, ScopesRead) {
+		if tok, err = lookup(ctx, c, h.Secret, r); err == nil {
+			via = h.Name
+			break
+		}
+		if cerr := ctxErr(ctx); cerr != nil {
+			return DetailsReport{}, fmt.Errorf("details of %q: %w", r.Name, cerr)
+		}
+		// Dead, no longer allowed, or of another account: ask elsewhere.
+	}
+	if via == "" {
+		tok, err = lookup(ctx, c, r.Secret, r)
+		if errors.Is(err, api.ErrForbidden) {
+			tok, via, err = s.lookupVia(ctx, c, r, err)
+		}
 	}
 	if err != nil {
 		return DetailsReport{}, fmt.Errorf("details of %q: %w", r.Name, err)
@@ -39,6 +58,7 @@ func (s *Service) Details(ctx context.Context, name string) (DetailsReport, erro
 	now := s.now()
 	rec, err := s.update(r.ID, func(rec *vault.Record) {
 		applyToken(rec, tok)
+		rec.LastUseLookup = via == "" && !tok.LastAccessed.IsZero()
 		rec.DetailsAt = now
 	})
 	if err != nil {
@@ -63,26 +83,21 @@ func lookup(ctx context.Context, c *api.Client, auth string, r vault.Record) (ap
 	return c.FindToken(ctx, auth, r.Secret)
 }
 
-// lookupVia tries the other stored tokens of the same base URL, those known
-// to hold a token-reading scope first, until one can read r's record.
+// lookupVia tries the other stored tokens of the same base URL whose scopes
+// were never fetched (those known to read tokens were asked already), until
+// one can read r's record.
 func (s *Service) lookupVia(ctx context.Context, c *api.Client, r vault.Record, firstErr error) (api.Token, string, error) {
 	recs, err := s.List()
 	if err != nil {
 		return api.Token{}, "", err
 	}
-	var likely, unknown []vault.Record
+	var unknown []vault.Record
 	for _, o := range recs {
-		if o.ID == r.ID || !sameBase(o.BaseURL, r.BaseURL) || o.Secret == r.Secret {
-			continue
-		}
-		switch {
-		case hasAnyScope(o.Scopes, ScopesRead):
-			likely = append(likely, o)
-		case len(o.Scopes) == 0:
-			unknown = append(unknown, o) // scopes never fetched: worth a try
+		if o.ID != r.ID && sameBase(o.BaseURL, r.BaseURL) && o.Secret != r.Secret && len(o.Scopes) == 0 {
+			unknown = append(unknown, o)
 		}
 	}
-	for _, o := range append(likely, unknown...) {
+	for _, o := range unknown {
 		tok, err := lookup(ctx, c, o.Secret, r)
 		if err == nil {
 			return tok, o.Name, nil

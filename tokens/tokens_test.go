@@ -482,8 +482,8 @@ func TestService_Details(t *testing.T) {
 		t.Fatalf("Details: %v", err)
 	}
 	r := rep.Record
-	if rep.Via != "" {
-		t.Errorf("Via = %q, want itself", rep.Via)
+	if rep.Via != "" || !r.LastUseLookup {
+		t.Errorf("Via = %q, last use is the lookup %v; want itself, and the last use flagged as this lookup", rep.Via, r.LastUseLookup)
 	}
 	if r.TokenSID == "" || r.PartnerSID != e.emu.Seed().PartnerSID || len(r.Scopes) == 0 {
 		t.Errorf("details sid %q partner %q scopes %v", r.TokenSID, r.PartnerSID, r.Scopes)
@@ -512,6 +512,28 @@ func TestService_Details(t *testing.T) {
 		}
 		if rep.Via != "admin" || rep.Record.TokenSID != sid || !slices.Equal(rep.Record.Scopes, []string{"storage.read"}) {
 			t.Errorf("via %q sid ok %v scopes %v", rep.Via, rep.Record.TokenSID == sid, rep.Record.Scopes)
+		}
+	})
+	t.Run("KnownHelperLeavesLastUse", func(t *testing.T) {
+		// admin's scopes are known now, so it reads the record and the
+		// token's own last use (its test) is what the server reports.
+		tok, _ := e.mustIssue("self-reader", "storage.read", "oauth.read")
+		e.mustAdd("self-reader", tok)
+		if _, err := e.svc.Test(ctx, "self-reader"); err != nil {
+			t.Fatal(err)
+		}
+		afterTest := time.Now()
+		time.Sleep(20 * time.Millisecond)
+		rep, err := e.svc.Details(ctx, "self-reader")
+		if err != nil {
+			t.Fatalf("Details: %v", err)
+		}
+		r := rep.Record
+		if rep.Via != "admin" || r.LastUseLookup {
+			t.Errorf("via %q, last use is the lookup %v; want admin, and a real last use", rep.Via, r.LastUseLookup)
+		}
+		if r.LastUsed.IsZero() || r.LastUsed.After(afterTest) {
+			t.Errorf("last used %v, want the test before %v, not the lookup", r.LastUsed, afterTest)
 		}
 	})
 	t.Run("NoHelper", func(t *testing.T) {

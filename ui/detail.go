@@ -326,7 +326,7 @@ func (d *detailPane) onRefresh() {
 				d.u.setRecords(recs, gen)
 				msg := "Details of “" + r.Name + "” refreshed"
 				if rep.Via != "" {
-					msg += " (read with “" + rep.Via + "”, because this token cannot read its own record)"
+					msg += " (read with “" + rep.Via + "”, so the lookup is not a use of this token)"
 				}
 				d.u.setStatus(msg + ".")
 			}, nil

@@ -176,16 +176,21 @@ func testLine(t *vault.TestResult, now time.Time) string {
 
 // lastUse is the detail pane's line for the last use the API reported.
 func lastUse(r vault.Record) string {
+	var s string
 	switch {
 	case r.DetailsAt.IsZero():
 		return unknown
 	case r.LastUsed.IsZero():
 		return "never used"
 	case r.LastUsedIP != "":
-		return stamp(r.LastUsed) + " from " + r.LastUsedIP
+		s = stamp(r.LastUsed) + " from " + r.LastUsedIP
 	default:
-		return stamp(r.LastUsed)
+		s = stamp(r.LastUsed)
 	}
+	if r.LastUseLookup {
+		s += "\nthat was the details lookup itself: no other stored token of this account may read token records"
+	}
+	return s
 }
 
 // scopesUnknown is what the scopes row says when there are no scopes to show.

@@ -43,6 +43,7 @@ type Record struct {
 	RefreshExpires time.Time
 	LastUsed       time.Time // date_last_accessed as last seen from the API; zero if never
 	LastUsedIP     string
+	LastUseLookup  bool      // LastUsed is the details lookup itself, made with this token for want of another
 	DetailsAt      time.Time // when the API fields above were last refreshed
 	Note           string
 	AddedAt        time.Time // set by Add when zero
@@ -113,6 +114,9 @@ func (r Record) format(typeName string) string {
 	tm("RefreshExpires", r.RefreshExpires)
 	tm("LastUsed", r.LastUsed)
 	str("LastUsedIP", r.LastUsedIP)
+	if r.LastUseLookup {
+		field("LastUseLookup", "true")
+	}
 	tm("DetailsAt", r.DetailsAt)
 	str("Note", r.Note)
 	tm("AddedAt", r.AddedAt)
@@ -161,6 +165,7 @@ const (
 	tagAddedAt        = 15
 	tagLastTest       = 16 // nested fields below
 	tagScopeCodes     = 17 // repeated: a run of known scopes, one byte each (knownScopes index + 1)
+	tagLastUseLookup  = 18 // varint 1 when set
 	tagTestAt         = 1
 	tagTestOutcome    = 2
 	tagTestStatus     = 3
@@ -301,6 +306,9 @@ func encodeRecord(r *Record) []byte {
 	b = appendTime(b, tagRefreshExpires, r.RefreshExpires)
 	b = appendTime(b, tagLastUsed, r.LastUsed)
 	b = appendString(b, tagLastUsedIP, r.LastUsedIP)
+	if r.LastUseLookup {
+		b = appendVarint(b, tagLastUseLookup, 1)
+	}
 	b = appendTime(b, tagDetailsAt, r.DetailsAt)
 	b = appendString(b, tagNote, r.Note)
 	b = appendTime(b, tagAddedAt, r.AddedAt)
@@ -602,6 +610,10 @@ func decodeRecord(p []byte) (Record, error) {
 			return decodeTime(v, &r.RefreshExpires)
 		case tagLastUsed:
 			return decodeTime(v, &r.LastUsed)
+		case tagLastUseLookup:
+			n, err := decodeVarint(v)
+			r.LastUseLookup = n != 0
+			return err
 		case tagDetailsAt:
 			return decodeTime(v, &r.DetailsAt)
 		case tagAddedAt:

@@ -19,6 +19,7 @@ func TestRecord_EncodeDecode(t *testing.T) {
 		{"negative latency and local time", Record{Name: "n", Created: time.Date(1969, 1, 2, 3, 4, 5, 6, time.Local), LastTest: &TestResult{Latency: -1}}},
 		{"fixed zone", Record{Name: "n", LastUsed: time.Date(2030, 1, 1, 0, 0, 0, 0, time.FixedZone("X", -(3*3600+30*60)))}},
 		{"empty scope kept", Record{Name: "n", Scopes: []string{"", "a"}}},
+		{"last use is the lookup", Record{Name: "n", LastUsed: time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC), LastUseLookup: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
