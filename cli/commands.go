@@ -527,6 +527,8 @@ func (a *app) cmdRename(c *command, args []string) error {
 		return err
 	}
 	switch {
+	case rep.Unchanged:
+		a.say("%q already has that name; nothing was changed", p.pos[0])
 	case !rep.Remote:
 		a.say("renamed %q to %q here (the server's name was not changed: its sid is unknown — `cxtokens info %s` learns it)", p.pos[0], p.pos[1], shellArg(p.pos[1]))
 	case rep.RemoteErr != nil:

@@ -36,7 +36,7 @@ func (s *Service) Details(ctx context.Context, name string) (DetailsReport, erro
 	}
 	var tok api.Token
 	via := ""
-	for _, h := range s.helpers(r, ScopesRead) {
+	for _, h := range s.helpers(r, ScopesRead, false) {
 		if tok, err = lookup(ctx, c, h.Secret, r); err == nil {
 			via = h.Name
 			break
@@ -87,17 +87,7 @@ func lookup(ctx context.Context, c *api.Client, auth string, r vault.Record) (ap
 // were never fetched (those known to read tokens were asked already), until
 // one can read r's record.
 func (s *Service) lookupVia(ctx context.Context, c *api.Client, r vault.Record, firstErr error) (api.Token, string, error) {
-	recs, err := s.List()
-	if err != nil {
-		return api.Token{}, "", err
-	}
-	var unknown []vault.Record
-	for _, o := range recs {
-		if o.ID != r.ID && sameBase(o.BaseURL, r.BaseURL) && o.Secret != r.Secret && len(o.Scopes) == 0 {
-			unknown = append(unknown, o)
-		}
-	}
-	for _, o := range unknown {
+	for _, o := range s.helpers(r, nil, true) { // need nil: only the unknown ones
 		tok, err := lookup(ctx, c, o.Secret, r)
 		if err == nil {
 			return tok, o.Name, nil

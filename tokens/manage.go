@@ -138,6 +138,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (vault.Record, err
 
 // RenameReport says whether the server-side name changed too.
 type RenameReport struct {
+	Unchanged bool   // the token already had exactly that name: nothing was done
 	Remote    bool   // the server was asked (sid known)
 	RemoteErr error  // non-nil: local rename done, server rename failed
 	Via       string // another stored token used for the server rename; "" if itself
@@ -151,6 +152,12 @@ type RenameReport struct {
 func (s *Service) Rename(ctx context.Context, oldName, newName string) (RenameReport, error) {
 	if err := vault.ValidateName(newName); err != nil {
 		return RenameReport{}, fmt.Errorf("rename %q to %q: %w", oldName, newName, err)
+	}
+	if oldName == newName {
+		if _, err := s.Get(oldName); err != nil {
+			return RenameReport{}, err
+		}
+		return RenameReport{Unchanged: true}, nil
 	}
 	// One transaction finds, renames and returns the record, so another
 	// process changing it meanwhile can neither be undone nor make us miss it.
@@ -182,7 +189,7 @@ func (s *Service) Rename(ctx context.Context, oldName, newName string) (RenameRe
 	if errors.Is(err, api.ErrForbidden) {
 		first := err
 		err = &ScopeError{Name: newName, Op: "rename itself on the server", Need: ScopesRename, Err: first}
-		for _, o := range s.helpers(r, ScopesRename) {
+		for _, o := range s.helpers(r, ScopesRename, true) {
 			if _, herr := c.RenameToken(ctx, o.Secret, r.TokenSID, newName); herr == nil {
 				rep.Via, err = o.Name, nil
 				break
@@ -194,19 +201,26 @@ func (s *Service) Rename(ctx context.Context, oldName, newName string) (RenameRe
 }
 
 // helpers lists other stored tokens of r's base URL that are known to hold
-// one of need, for operations r may not do itself.
-func (s *Service) helpers(r vault.Record, need []string) []vault.Record {
+// one of need, for operations r may not do itself; with maybe, then those
+// whose scopes were never fetched, which the server may still allow.
+func (s *Service) helpers(r vault.Record, need []string, maybe bool) []vault.Record {
 	recs, err := s.List()
 	if err != nil {
 		return nil
 	}
-	var out []vault.Record
+	var known, unknown []vault.Record
 	for _, o := range recs {
-		if o.ID != r.ID && o.Secret != r.Secret && sameBase(o.BaseURL, r.BaseURL) && hasAnyScope(o.Scopes, need) {
-			out = append(out, o)
+		if o.ID == r.ID || o.Secret == r.Secret || !sameBase(o.BaseURL, r.BaseURL) {
+			continue
+		}
+		switch {
+		case hasAnyScope(o.Scopes, need):
+			known = append(known, o)
+		case maybe && len(o.Scopes) == 0:
+			unknown = append(unknown, o)
 		}
 	}
-	return out
+	return append(known, unknown...)
 }
 
 // RevokeReport says how the revoke was verified.

@@ -695,12 +695,37 @@ func TestService_Rename(t *testing.T) {
 			t.Errorf("local rename lost: %v", err)
 		}
 	})
+	t.Run("HelperWhoseScopesAreUnknown", func(t *testing.T) {
+		// boot's scopes were never fetched; it may still rename for r3.
+		e2 := mustEnv(t, nil)
+		e2.mustAdd("boot", e2.boot)
+		if _, err := e2.svc.Create(ctx, CreateInput{Name: "r3", Using: "boot", Scopes: []string{"storage.read"}}); err != nil {
+			t.Fatal(err)
+		}
+		if b := mustGet(t, e2.svc, "boot"); len(b.Scopes) != 0 {
+			t.Fatalf("boot's scopes are known (%v); the test needs them unknown", b.Scopes)
+		}
+		rep, err := e2.svc.Rename(ctx, "r3", "r4")
+		if err != nil || rep.RemoteErr != nil || rep.Via != "boot" {
+			t.Errorf("Rename = %+v, %v; want it renamed on the server through boot", rep, err)
+		}
+	})
 	t.Run("Refused", func(t *testing.T) {
 		if _, err := e.svc.Rename(ctx, "ci-2024", "admin"); !errors.Is(err, vault.ErrExists) {
 			t.Errorf("rename onto a taken name: %v", err)
 		}
 		if _, err := e.svc.Rename(ctx, "nope", "x"); !errors.Is(err, vault.ErrNotFound) {
 			t.Errorf("rename unknown: %v", err)
+		}
+		if _, err := e.svc.Rename(ctx, "nope", "nope"); !errors.Is(err, vault.ErrNotFound) {
+			t.Errorf("rename unknown to itself: %v", err)
+		}
+		g0, _ := e.svc.Generation()
+		if rep, err := e.svc.Rename(ctx, "ci-2024", "ci-2024"); err != nil || !rep.Unchanged || rep.Remote {
+			t.Errorf("rename to the same name = %+v, %v; want unchanged, nothing asked", rep, err)
+		}
+		if g1, _ := e.svc.Generation(); g1 != g0 {
+			t.Errorf("a rename to the same name wrote the vault")
 		}
 		if _, err := e.svc.Rename(ctx, "ci-2024", ""); !errors.Is(err, vault.ErrInvalidName) {
 			t.Errorf("rename to empty: %v", err)
