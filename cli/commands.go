@@ -816,7 +816,7 @@ func (a *app) cmdVaultStatus(c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := svc.Status()
+	st, unlockErr, err := svc.Inspect()
 	if errors.Is(err, vault.ErrNoVault) {
 		fmt.Fprintf(a.stdout, "vault:    %s\nstate:    not created yet (`cxtokens add` creates it, or `cxtokens vault init`)\n", svc.VaultPath())
 		return nil
@@ -835,8 +835,20 @@ func (a *app) cmdVaultStatus(c *command, args []string) error {
 	if st.Count < 0 {
 		count = "unknown (damaged pages)"
 	}
-	fmt.Fprintf(a.stdout, "vault:    %s\nid:       %s\ntokens:   %s\nunlocks:  %s\nformat:   %d\n",
-		st.Path, st.ID, count, strings.Join(sources, ", "), st.FormatVersion)
+	state := "open (its key is in the OS keyring)"
+	switch {
+	case unlockErr == nil && !st.Keyring:
+		state = "open"
+	case unlockErr != nil && !st.Keyring:
+		state = "locked: it opens with its passphrase (CXTOKENS_PASSPHRASE or a prompt)"
+	case unlockErr != nil:
+		state = "locked: " + errorText(unlockErr)
+	}
+	fmt.Fprintf(a.stdout, "vault:    %s\nid:       %s\ntokens:   %s\nunlocks:  %s\nstate:    %s\nformat:   %d\n",
+		st.Path, st.ID, count, strings.Join(sources, ", "), state, st.FormatVersion)
+	if err == nil && unlockErr != nil && st.Keyring {
+		return exitCode(1) // its keyring should open it and does not: the state line says why
+	}
 	return err // what a damaged vault could still tell is printed; the exit code says it is damaged
 }
 

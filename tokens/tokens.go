@@ -356,6 +356,32 @@ func (s *Service) Status() (vault.Status, error) {
 	return st, err
 }
 
+// Inspect describes the vault without asking for a passphrase (vault
+// status): where it is, its id, key sources and token count. unlockErr says
+// why it does not open right now without a passphrase (the keyring entry is
+// missing, no keyring answers, it has only a passphrase), or is nil when it
+// does. err is for a vault that cannot be read at all; with a damaged one,
+// what could be read comes back together with a CorruptError.
+func (s *Service) Inspect() (st vault.Status, unlockErr, err error) {
+	s.mu.Lock()
+	v := s.v
+	s.mu.Unlock()
+	if v == nil {
+		if !vault.Exists(s.opts.VaultPath) {
+			return vault.Status{Path: s.opts.VaultPath}, nil, fmt.Errorf("open vault: %w", vault.ErrNoVault)
+		}
+		lv, err := vault.OpenLocked(s.vaultOptions(nil))
+		if err != nil {
+			return vault.Status{Path: s.opts.VaultPath}, nil, err
+		}
+		defer lv.Close()
+		v = lv
+		unlockErr = v.Unlock(nil) // the keyring only; never a prompt
+	}
+	st, err = v.Status()
+	return st, unlockErr, err
+}
+
 // SetPassphrase adds a passphrase source to the vault or changes it.
 func (s *Service) SetPassphrase(pass []byte) error {
 	if len(pass) == 0 {

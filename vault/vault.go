@@ -259,6 +259,21 @@ func Open(opts Options) (*Vault, error) {
 	return v, nil
 }
 
+// OpenLocked opens the vault without its key, touching neither the keyring
+// nor a passphrase: Status works, and Unlock gets the key later.
+func OpenLocked(opts Options) (*Vault, error) {
+	v, err := newVault(opts)
+	if err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	h, err := v.readHeader()
+	if err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
+	v.id = h.id
+	return v, nil
+}
+
 func (v *Vault) readHeader() (header, error) {
 	var h header
 	err := withDB(v.path, v.timeout, modeRead, func(tx *bolt.Tx) error {
