@@ -896,7 +896,12 @@ func (a *app) cmdVaultKeyring(c *command, args []string) error {
 		return err
 	}
 	if *remove {
-		if err := svc.RemoveFromKeyring(); err != nil {
+		err := svc.RemoveFromKeyring()
+		if errors.Is(err, vault.ErrNotInKeyring) {
+			a.say("the vault key is not kept in the OS keyring; nothing was changed")
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 		a.say("removed the vault key from the OS keyring; the vault opens with its passphrase only")

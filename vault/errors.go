@@ -26,6 +26,9 @@ var (
 	// RemoveKeyring or RemovePassphrase when that source is the last one:
 	// a vault whose data key nothing wraps could never be opened again.
 	ErrNoKeySource = errors.New("a vault needs at least one key source (keyring or passphrase)")
+	// ErrNotInKeyring is returned by RemoveKeyring for a vault whose key
+	// is not kept in the keyring; nothing is written.
+	ErrNotInKeyring = errors.New("the vault key is not kept in the OS keyring")
 	// ErrClosed is returned by every method of a closed Vault.
 	ErrClosed = errors.New("vault closed")
 )

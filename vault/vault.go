@@ -655,10 +655,14 @@ func (v *Vault) AddKeyring() error {
 
 // RemoveKeyring removes the keyring source from the header and then deletes
 // the keyring entry. It refuses (ErrNoKeySource) without a passphrase
-// source.
+// source, and writes nothing (ErrNotInKeyring) when there is no keyring
+// source to remove.
 func (v *Vault) RemoveKeyring() error {
 	return v.use("remove keyring", func(k *keys) error {
 		err := v.changeSourcesLocked(func(h *header) error {
+			if !h.sources.Keyring {
+				return ErrNotInKeyring
+			}
 			h.sources.Keyring = false
 			return nil
 		})

@@ -515,6 +515,14 @@ func TestVault_KeySources_NoReencrypt(t *testing.T) {
 	if ks.len() != 0 {
 		t.Error("RemoveKeyring left the keyring entry")
 	}
+	// Again: there is no keyring source to remove, and nothing is written.
+	file, _ := os.ReadFile(v.Path())
+	if err := v.RemoveKeyring(); !errors.Is(err, ErrNotInKeyring) {
+		t.Errorf("RemoveKeyring without a keyring source: %v, want ErrNotInKeyring", err)
+	}
+	if after, _ := os.ReadFile(v.Path()); !bytes.Equal(file, after) {
+		t.Error("RemoveKeyring without a keyring source changed the file")
+	}
 	if err := open("", true); !errors.Is(err, ErrLocked) {
 		t.Errorf("keyring after RemoveKeyring: %v, want ErrLocked", err)
 	}
