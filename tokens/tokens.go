@@ -186,6 +186,9 @@ func (s *Service) openLocked(create bool) (*vault.Vault, error) {
 	if s.opts.VaultPath == "" {
 		return nil, errors.New("open vault: no vault path")
 	}
+	if err := vault.CheckPath(s.opts.VaultPath); err != nil {
+		return nil, fmt.Errorf("open vault: %w", err)
+	}
 	if !vault.Exists(s.opts.VaultPath) {
 		if !create {
 			return nil, fmt.Errorf("open vault: %w", vault.ErrNoVault)
@@ -367,6 +370,9 @@ func (s *Service) Inspect() (st vault.Status, unlockErr, err error) {
 	v := s.v
 	s.mu.Unlock()
 	if v == nil {
+		if err := vault.CheckPath(s.opts.VaultPath); err != nil {
+			return vault.Status{Path: s.opts.VaultPath}, nil, fmt.Errorf("open vault: %w", err)
+		}
 		if !vault.Exists(s.opts.VaultPath) {
 			return vault.Status{Path: s.opts.VaultPath}, nil, fmt.Errorf("open vault: %w", vault.ErrNoVault)
 		}

@@ -21,6 +21,7 @@ var (
 	ErrNewerVersion       = errors.New("vault made by a newer version of cxtokens")
 	ErrNoVault            = errors.New("no vault at that path")
 	ErrVaultExists        = errors.New("a vault already exists at that path")
+	ErrNotAFile           = errors.New("the vault path is not a file")
 
 	// ErrNoKeySource is returned by Create without any key source and by
 	// RemoveKeyring or RemovePassphrase when that source is the last one:

@@ -89,9 +89,39 @@ func Exists(path string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
+// CheckPath reports a vault path that names something other than a file:
+// a directory, a named pipe (opening one would wait forever for a writer),
+// a device. A path that does not exist yet is fine.
+func CheckPath(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case err != nil || st.Mode().IsRegular():
+		return nil
+	case st.IsDir():
+		return fmt.Errorf("%w: %s is a directory; give the path of a file in it, such as %s", ErrNotAFile, path, filepath.Join(path, "vault.db"))
+	default:
+		return fmt.Errorf("%w: %s is a %s", ErrNotAFile, path, fileKind(st.Mode()))
+	}
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	case m&os.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
 func newVault(opts Options) (*Vault, error) {
 	if opts.Path == "" {
 		return nil, errors.New("no vault path given")
+	}
+	if err := CheckPath(opts.Path); err != nil {
+		return nil, err
 	}
 	v := &Vault{path: opts.Path, timeout: opts.LockTimeout, keyring: opts.Keyring, kdf: opts.KDF}
 	if v.timeout <= 0 {
