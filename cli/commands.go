@@ -582,6 +582,9 @@ func (a *app) cmdRevoke(c *command, args []string) error {
 	if rep.Using != "" {
 		how = fmt.Sprintf(" with %q", rep.Using)
 	}
+	if rep.Fallback {
+		how += fmt.Sprintf(" (%q may not revoke tokens)", r.Name)
+	}
 	if rep.AlreadyInvalid {
 		a.say("%q was already invalid on the server (confirmed: the test request answers %d); removed it from the vault", r.Name, rep.VerifyStatus)
 		return nil

@@ -82,6 +82,8 @@ func hintFor(err error) string {
 	switch {
 	case errors.As(err, &unknown):
 		return "see `cxtokens list`"
+	case errors.As(err, &scope) && scope.Op == "revoke tokens":
+		return "no other stored token of this base URL could revoke it either: add one that may manage tokens, then `cxtokens revoke NAME --using THAT_NAME`, or delete it in the portal (Account → Security Tokens)"
 	case errors.As(err, &scope):
 		return "use a token that has one of those scopes (see `cxtokens info NAME`)"
 	case errors.Is(err, vault.ErrBusy):

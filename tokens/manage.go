@@ -226,6 +226,7 @@ func (s *Service) helpers(r vault.Record, need []string, maybe bool) []vault.Rec
 // RevokeReport says how the revoke was verified.
 type RevokeReport struct {
 	Using          string // "" : the token revoked itself
+	Fallback       bool   // Using was chosen because the token may not revoke itself
 	VerifyStatus   int    // status of the verifying test request (401 expected)
 	AlreadyInvalid bool   // the server revoke found the token already dead (401/404), and the test confirmed it
 }
@@ -261,6 +262,20 @@ func (s *Service) Revoke(ctx context.Context, name, using string) (RevokeReport,
 	}
 	rep := RevokeReport{Using: using}
 	err = c.Revoke(ctx, auth, target)
+	if errors.Is(err, api.ErrForbidden) && using == "" {
+		// It may not revoke tokens, itself included: another stored token
+		// of its base URL that may (or might: scopes never fetched) does it.
+		for _, h := range s.helpers(r, ScopesRevoke, true) {
+			if herr := c.Revoke(ctx, h.Secret, r.Secret); herr == nil {
+				using, err = h.Name, nil
+				rep.Using, rep.Fallback = h.Name, true
+				break
+			}
+			if cerr := ctxErr(ctx); cerr != nil {
+				return fail(cerr)
+			}
+		}
+	}
 	if err != nil {
 		// A dead token cannot revoke itself (401), and a management token
 		// gets 404 for a value the server no longer knows. Both may mean it

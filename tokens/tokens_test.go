@@ -772,6 +772,20 @@ func TestService_Revoke(t *testing.T) {
 			t.Errorf("wrong token revoked")
 		}
 	})
+	t.Run("FallsBackToAStoredManagementToken", func(t *testing.T) {
+		// victim may not revoke itself; admin (scopes never fetched) may.
+		e := mustEnv(t, nil)
+		e.mustAdd("admin", e.boot)
+		tok, _ := e.mustIssue("victim", "storage.read")
+		e.mustAdd("victim", tok)
+		rep, err := e.svc.Revoke(ctx, "victim", "")
+		if err != nil || rep.Using != "admin" || !rep.Fallback || rep.VerifyStatus != 401 {
+			t.Fatalf("Revoke = %+v, %v; want it revoked through admin", rep, err)
+		}
+		if e.testStatus(tok) != 401 || e.testStatus(e.boot) != 200 {
+			t.Errorf("wrong token revoked")
+		}
+	})
 	t.Run("ServerRefusesNothingRemoved", func(t *testing.T) {
 		e := mustEnv(t, nil)
 		tok, _ := e.mustIssue("victim", "storage.read")

@@ -652,6 +652,9 @@ func (u *UI) submitRevoke(d *revokeDialog) {
 				d.dlg.Hide()
 				u.setRecords(recs, gen)
 				msg := "Revoked “" + d.name + "” on the server"
+				if rep.Fallback {
+					msg += " with “" + rep.Using + "”, since it may not revoke tokens itself,"
+				}
 				if rep.VerifyStatus != 0 {
 					msg += " (it now gets HTTP " + strconv.Itoa(rep.VerifyStatus) + ")"
 				}
