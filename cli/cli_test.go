@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -242,5 +244,26 @@ func TestReadHiddenLine(t *testing.T) {
 		if string(got) != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
 			t.Errorf("%s: got %q, %v; want %q, %v", tt.name, got, err, tt.want, tt.err)
 		}
+	}
+}
+
+func TestWriteJSON_EscapesFormatCharacters(t *testing.T) {
+	v := map[string]string{"ip": "203.0.113.7\u202e", "scope": "sms\u200b.manage\u0085", "tag": "x\U000E0041", "plain": "é ok\n"}
+	var b strings.Builder
+	if err := writeJSON(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, r := range []rune{'\u202e', '\u200b', '\u0085', '\U000E0041'} {
+		if strings.ContainsRune(out, r) {
+			t.Errorf("JSON output holds %U raw:\n%s", r, out)
+		}
+	}
+	var back map[string]string
+	if err := json.Unmarshal([]byte(out), &back); err != nil || !maps.Equal(back, v) {
+		t.Errorf("the escaped JSON reads back as %q (%v), want %q", back, err, v)
+	}
+	if !strings.Contains(out, "é ok") || !strings.Contains(out, "{\n  ") {
+		t.Errorf("JSON lost its layout or its plain text:\n%s", out)
 	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"cxtokens/api"
@@ -140,11 +142,45 @@ func toJSONTest(rep tokens.TestReport) jsonTest {
 	}
 }
 
+// writeJSON prints v as indented JSON. encoding/json leaves C1 controls and
+// format characters (bidi overrides, zero-width marks) raw; text from the
+// API or a note may hold them, so they are written as \u escapes here: the
+// same JSON to a parser, and inert on a terminal.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, escapeJSONText(buf.String()))
+	return err
+}
+
+// escapeJSONText escapes, as \uXXXX (a surrogate pair above U+FFFF), the
+// non-ASCII runes printable would escape (DEL, C1 controls, format
+// characters). JSON's own syntax is ASCII, and encoding/json has escaped the
+// ASCII controls inside strings, so such a rune can only stand inside a
+// string, where the escape means the same.
+func escapeJSONText(s string) string {
+	unsafe := func(r rune) bool { return r >= 0x7f && (unicode.IsControl(r) || unicode.Is(unicode.Cf, r)) }
+	if !strings.ContainsFunc(s, unsafe) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case !unsafe(r):
+			b.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
 }
 
 // humanTime is a time for a person: local time with its zone.
