@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // MaxNameLen is the longest token name, in characters (runes).
@@ -40,9 +42,11 @@ func ValidateName(name string) error {
 }
 
 // foldName maps a name to the canonical form used for case-insensitive
-// uniqueness: every rune becomes the smallest member of its Unicode simple
-// case-folding orbit. Two names fold equal exactly when strings.EqualFold
-// says they are equal (unlike ToLower, which misses K/k/K-sign and friends).
+// uniqueness: composed (NFC) first, so "é" typed as one character and as e
+// plus a combining accent is the same name, then every rune becomes the
+// smallest member of its Unicode simple case-folding orbit. Two composed
+// names fold equal exactly when strings.EqualFold says they are equal
+// (unlike ToLower, which misses K/k/K-sign and friends).
 func foldName(name string) string {
 	ascii := true
 	for i := 0; i < len(name); i++ {
@@ -57,6 +61,7 @@ func foldName(name string) string {
 		// without the per-rune orbit walk that List's sort would pay.
 		return strings.ToUpper(name)
 	}
+	name = norm.NFC.String(name)
 	var b strings.Builder
 	b.Grow(len(name))
 	for _, r := range name {

@@ -111,9 +111,18 @@ func TestVault_Add_Duplicate(t *testing.T) {
 	if _, err := v.Add(Record{Name: "\u212aube"}); !errors.Is(err, ErrExists) {
 		t.Errorf("Add Kelvin-sign variant: %v, want ErrExists", err)
 	}
+	// "é" as one character and as e with a combining accent look the
+	// same, so they are one name too, found by either spelling.
+	mustAdd(t, v, Record{Name: "caf\u00e9"})
+	if _, err := v.Add(Record{Name: "cafe\u0301"}); !errors.Is(err, ErrExists) {
+		t.Errorf("Add decomposed variant: %v, want ErrExists", err)
+	}
+	if r, err := v.Get("CAFE\u0301"); err != nil || r.Name != "caf\u00e9" {
+		t.Errorf("Get decomposed, upper-case: %q, %v", r.Name, err)
+	}
 	list, err := v.List()
-	if err != nil || len(list) != 2 {
-		t.Fatalf("List: %d records, err %v; want 2", len(list), err)
+	if err != nil || len(list) != 3 {
+		t.Fatalf("List: %d records, err %v; want 3", len(list), err)
 	}
 }
 
