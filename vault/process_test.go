@@ -255,4 +255,15 @@ func TestVault_Permissions(t *testing.T) {
 			}
 		})
 	}
+	// A vault file that became readable by others (restored with cp, say)
+	// is 0600 again after the next write.
+	opts := testOpts(t)
+	v := mustCreate(t, opts, CreateSources{Keyring: true})
+	if err := os.Chmod(opts.Path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustAdd(t, v, Record{Name: "b"})
+	if st, err := os.Stat(opts.Path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("after a write the loosened file is %v (%v), want 0600", st.Mode(), err)
+	}
 }

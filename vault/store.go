@@ -112,9 +112,15 @@ func withDB(path string, timeout time.Duration, mode dbMode, fn func(tx *bolt.Tx
 			if mode != modeCreate {
 				// bbolt would initialise a zero-length file as a new empty
 				// database, overwriting what is left of a vault.
-				if st, err := f.Stat(); err == nil && st.Size() == 0 {
+				st, err := f.Stat()
+				if err == nil && st.Size() == 0 {
 					f.Close()
 					return nil, errEmptyFile
+				}
+				// A vault restored with cp or unpacked from an archive may
+				// be readable by others: every write puts it back to 0600.
+				if err == nil && mode == modeWrite && st.Mode().Perm()&0o077 != 0 {
+					_ = f.Chmod(0o600) // best effort: not ours to change, say
 				}
 			}
 			file = f
