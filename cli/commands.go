@@ -487,8 +487,13 @@ func parseLifetime(s string) (time.Duration, error) {
 		if u, ok := units[s[len(s)-1]]; ok {
 			n, err := strconv.ParseFloat(s[:len(s)-1], 64)
 			// Written so NaN fails too: every comparison with NaN is false.
-			if err != nil || !(n > 0 && n*float64(u) <= float64(maxLifetime)) {
-				return 0, fmt.Errorf("%q is not a lifetime like 90d, 2w or 1y", s)
+			switch {
+			case err != nil || !(n > 0 || n <= 0):
+				return 0, fmt.Errorf("%q is not a lifetime like 90d, 12h or 1y", s)
+			case !(n > 0):
+				return 0, errors.New("must be positive")
+			case !(n*float64(u) <= float64(maxLifetime)):
+				return 0, errors.New("must be at most 200 years")
 			}
 			return time.Duration(n * float64(u)).Round(time.Second), nil
 		}

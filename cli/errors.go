@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,6 +44,11 @@ func (a *app) report(err error) int {
 	}
 	if errors.Is(err, errInterrupted) {
 		fmt.Fprintln(a.stderr, "cxtokens: interrupted; nothing was changed")
+		return 130
+	}
+	if errors.Is(err, context.Canceled) {
+		// ^C or SIGTERM during a request (a.ctx): the shell's code for it.
+		fmt.Fprintln(a.stderr, "cxtokens: interrupted")
 		return 130
 	}
 	var ue *usageError

@@ -201,7 +201,7 @@ func humanLatency(d time.Duration) string {
 func expiryWords(exp, now time.Time) string {
 	switch {
 	case exp.IsZero():
-		return "unknown (run `cxtokens info`)"
+		return "unknown" // info asks the API; list says where to look
 	case tokens.NeverExpires(exp, now):
 		return "never (" + exp.Local().Format("2006-01-02") + ")"
 	case !exp.After(now):
