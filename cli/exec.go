@@ -43,7 +43,7 @@ func (a *app) cmdExec(c *command, args []string) error {
 
 	// Catch the signals before the child starts so none is lost between.
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
 
 	if err := cmd.Start(); err != nil {
