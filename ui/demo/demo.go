@@ -91,14 +91,17 @@ func Start(ctx context.Context) (_ *Env, err error) {
 			return nil, fmt.Errorf("demo: add %q: %w", s.name, err)
 		}
 	}
-	// Details and a test for each, so the window opens with scopes, expiry
-	// and status dots filled in. A revoked token's details may be beyond
-	// reach; that is part of the demo, not a failure.
+	// A test and then details for each, so the window opens with status
+	// dots, scopes, expiry and the test as the last use filled in. A revoked
+	// token's details are beyond reach; that is part of the demo, not a
+	// failure.
 	for _, s := range seeded {
-		e.Service.Details(ctx, s.name)
 		if _, err := e.Service.Test(ctx, s.name); err != nil {
 			return nil, fmt.Errorf("demo: test %q: %w", s.name, err)
 		}
+	}
+	for _, s := range seeded {
+		e.Service.Details(ctx, s.name)
 	}
 	return e, nil
 }
