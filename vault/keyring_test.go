@@ -181,17 +181,8 @@ func TestSystemKeyring_Unreachable(t *testing.T) {
 		"missing socket": "unix:path=" + filepath.Join(dir, "nobody-home"),
 	} {
 		t.Run(name, func(t *testing.T) {
-			cmd := child(t, "keyring", "DBUS_SESSION_BUS_ADDRESS="+addr, "CXT_TIMEOUT="+timeout.String(), "CXT_PATH="+opts.Path)
-			cmd.Stderr = os.Stderr
 			start := time.Now()
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("child: %v", err)
-			}
-			var rep childKeyringReport
-			if err := json.Unmarshal(out, &rep); err != nil {
-				t.Fatalf("child report %q: %v", out, err)
-			}
+			rep := runKeyringChild(t, "DBUS_SESSION_BUS_ADDRESS="+addr, "CXT_TIMEOUT="+timeout.String(), "CXT_PATH="+opts.Path)
 			if !rep.GetUnavailable {
 				t.Errorf("keyring Get: %s, want ErrKeyringUnavailable", rep.GetErr)
 			}
@@ -218,17 +209,8 @@ func TestSystemKeyring_Unreachable(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(bin, "dbus-launch"), []byte(script), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		cmd := child(t, "keyring", "DBUS_SESSION_BUS_ADDRESS=", "PATH="+bin+":"+os.Getenv("PATH"),
+		rep := runKeyringChild(t, "DBUS_SESSION_BUS_ADDRESS=", "PATH="+bin+":"+os.Getenv("PATH"),
 			"CXT_TIMEOUT="+timeout.String(), "CXT_PATH="+opts.Path)
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("child: %v", err)
-		}
-		var rep childKeyringReport
-		if err := json.Unmarshal(out, &rep); err != nil {
-			t.Fatalf("child report %q: %v", out, err)
-		}
 		if !rep.GetUnavailable || !rep.OpenLocked || !rep.OpenUnavailable {
 			t.Errorf("Get: %s; Open: %s; want both to say the keyring is unavailable", rep.GetErr, rep.OpenErr)
 		}
@@ -236,4 +218,20 @@ func TestSystemKeyring_Unreachable(t *testing.T) {
 			t.Error("the keyring call ran dbus-launch, which leaves daemons behind")
 		}
 	})
+}
+
+// runKeyringChild runs the "keyring" child job with env and reads its report.
+func runKeyringChild(t *testing.T, env ...string) childKeyringReport {
+	t.Helper()
+	cmd := child(t, "keyring", env...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	var rep childKeyringReport
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("child report %q: %v", out, err)
+	}
+	return rep
 }

@@ -272,15 +272,10 @@ func mkdirPrivate(dir string) error {
 // (a *LockedError wrapping the cause, with a recovery hint), never answered
 // by making a new key, which would orphan every record.
 func Open(opts Options) (*Vault, error) {
-	v, err := newVault(opts)
+	v, h, err := openHeader(opts)
 	if err != nil {
-		return nil, fmt.Errorf("open vault: %w", err)
+		return nil, err
 	}
-	h, err := v.readHeader()
-	if err != nil {
-		return nil, fmt.Errorf("open vault: %w", err)
-	}
-	v.id = h.id
 	k, err := v.unlock(h, opts.Passphrase, true)
 	if err != nil {
 		return nil, fmt.Errorf("open vault: %w", err)
@@ -292,16 +287,22 @@ func Open(opts Options) (*Vault, error) {
 // OpenLocked opens the vault without its key, touching neither the keyring
 // nor a passphrase: Status works, and Unlock gets the key later.
 func OpenLocked(opts Options) (*Vault, error) {
+	v, _, err := openHeader(opts)
+	return v, err
+}
+
+// openHeader makes a Vault for opts.Path and reads its header.
+func openHeader(opts Options) (*Vault, header, error) {
 	v, err := newVault(opts)
 	if err != nil {
-		return nil, fmt.Errorf("open vault: %w", err)
+		return nil, header{}, fmt.Errorf("open vault: %w", err)
 	}
 	h, err := v.readHeader()
 	if err != nil {
-		return nil, fmt.Errorf("open vault: %w", err)
+		return nil, header{}, fmt.Errorf("open vault: %w", err)
 	}
 	v.id = h.id
-	return v, nil
+	return v, h, nil
 }
 
 func (v *Vault) readHeader() (header, error) {
