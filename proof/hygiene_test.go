@@ -192,8 +192,9 @@ func TestHygiene_NoSecretOutsideTheVault(t *testing.T) {
 		{args: []string{"rename", "made", "made-renamed"}},
 		{args: []string{"rename", "made-renamed", "admin"}, code: 1},
 		{args: []string{"rename", "echoed", "echoed-2"}},
-		{args: []string{"revoke", "made-renamed", "--yes"}, code: 1}, // it may not revoke itself
 		{args: []string{"revoke", "made-renamed", "--yes", "--using", "admin"}},
+		{args: []string{"create", "made3", "--using", "admin", "--scopes", "storage.read"}},
+		{args: []string{"revoke", "made3", "--yes"}}, // it may not revoke itself: admin does
 		{args: []string{"revoke", "echoed-2", "--yes"}, code: 1},
 		{args: []string{"revoke", "nothing", "--yes"}, code: 1},
 		{args: []string{"revoke", "made2"}, code: 2},
