@@ -281,10 +281,9 @@ func (u *UI) Start() {
 			return func() { u.trayOn = true; u.installTray() }, nil
 		})
 	}
-	u.do(job{quiet: true, action: "look for a notification service"}, func(context.Context) (func(), error) {
-		ok := u.notifier()
-		return func() { u.canNotify, u.notifyKnown = ok, true }, nil
-	})
+	// Nothing is notified in the first moments, so the bus is asked about
+	// notifications only once the window is up, not while it starts.
+	u.clock.AfterFunc(notifierProbeDelay, func() { fyne.Do(u.probeNotifier) })
 	u.open()
 	if u.path != "" {
 		go u.watch(u.ctx, u.path, watchInterval)
@@ -318,6 +317,22 @@ func (u *UI) Run() {
 	u.Start()
 	u.app.Run()
 	u.stop()
+}
+
+// notifierProbeDelay is how long after Start the session bus is asked
+// whether notifications can be shown.
+const notifierProbeDelay = time.Second
+
+// probeNotifier asks whether the session can show notifications, then
+// sends the expiry notification that may have waited for the answer.
+func (u *UI) probeNotifier() {
+	u.do(job{quiet: true, action: "look for a notification service"}, func(context.Context) (func(), error) {
+		ok := u.notifier()
+		return func() {
+			u.canNotify, u.notifyKnown = ok, true
+			u.notifyExpiring()
+		}, nil
+	})
 }
 
 // trimAfterStart is when Run returns start-up garbage to the system.

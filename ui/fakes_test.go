@@ -354,6 +354,7 @@ func newHarness(t *testing.T, svc deps) *harness {
 	})
 	t.Cleanup(h.u.stop)
 	h.u.Start()
+	h.clock.Advance(notifierProbeDelay) // the bus is asked about notifications
 	return h
 }
 

@@ -692,17 +692,19 @@ func TestUI_ExternalChange_Reloads(t *testing.T) {
 
 func TestUI_ExpiryNotification_OncePerDay(t *testing.T) {
 	svc := newFakeService(time.Now, "a")
-	svc.recs[0].AccessExpires = time.Date(2026, 3, 6, 10, 0, 0, 0, time.Local)
+	svc.recs[0].AccessExpires = time.Date(2026, 3, 6, 10, 0, 1, 0, time.Local) // 4 days once the bus was asked, a second in
 	svc.recs[0].DetailsAt = time.Date(2026, 3, 1, 0, 0, 0, 0, time.Local)
 	a := test.NewTempApp(t)
 	clock := &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.Local)}
 	u := New(a, Options{Store: svc, Editor: svc, Remote: svc, Locker: svc, Tray: &fakeTray{}, TrayHost: func() bool { return false },
 		Notifier: func() bool { return true }, Clock: clock, Run: func(f func()) { f() }})
 	t.Cleanup(u.stop)
+	// The bus is asked about notifications a moment after the start; the
+	// expiry notification waits for the answer.
 	test.AssertNotificationSent(t, &fyne.Notification{
 		Title:   "A token expires soon",
 		Content: "“a” in 4 days 0 h. Create a replacement before it stops working.",
-	}, u.Start)
+	}, func() { u.Start(); clock.Advance(notifierProbeDelay) })
 	test.AssertNotificationSent(t, nil, func() {
 		clock.Advance(2 * time.Hour)
 		u.notifyExpiring()
@@ -724,11 +726,13 @@ func TestUI_NoNotifier(t *testing.T) {
 	svc.recs[0].AccessExpires = time.Now().Add(72 * time.Hour)
 	svc.recs[0].DetailsAt = time.Now()
 	a := test.NewTempApp(t)
+	clock := &fakeClock{now: time.Now()}
 	u := New(a, Options{Store: svc, Editor: svc, Remote: svc, Locker: svc, Tray: &fakeTray{}, TrayHost: func() bool { return true },
-		Notifier: func() bool { return false }, Clock: &fakeClock{now: time.Now()}, Run: func(f func()) { f() }})
+		Notifier: func() bool { return false }, Clock: clock, Run: func(f func()) { f() }})
 	t.Cleanup(u.stop)
 	test.AssertNotificationSent(t, nil, func() {
 		u.Start()
+		clock.Advance(notifierProbeDelay)
 		u.notifyExpiring()
 		u.hideWindow()
 		u.testToken("a", nil, true)
