@@ -126,7 +126,7 @@ func TestHintFor(t *testing.T) {
 	}{
 		{&tokens.UnknownNameError{Name: "x"}, "see `cxtokens list`"},
 		{fmt.Errorf("open vault: %w", vault.ErrBusy), "try again in a moment"},
-		{fmt.Errorf("open vault: %w", &vault.LockedError{Cause: fmt.Errorf("keyring: %w", vault.ErrKeyringUnavailable), Hint: "h"}), "did not answer"},
+		{fmt.Errorf("open vault: %w", &vault.LockedError{Cause: fmt.Errorf("keyring: %w", vault.ErrKeyringUnavailable), Hint: "h"}), ""}, // the vault's hint says what to do, and only it
 		{fmt.Errorf("create vault: %w; run `cxtokens vault init --passphrase` to keep…", vault.ErrKeyringUnavailable), ""},
 		{&vault.LockedError{Hint: "unlock it with the vault passphrase"}, ""},
 		{tokens.ErrNoPassphrase, "set CXTOKENS_PASSPHRASE"},

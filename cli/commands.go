@@ -58,9 +58,12 @@ func init() {
 			summary: "what the API knows about a token",
 			detail: "Asks the API about the token and shows its sid, partner, scopes in plain words,\n" +
 				"creation and expiry dates, and the date, time and IP address of its last use.\n" +
-				"When the token may not read token records, another stored token for the same\n" +
-				"base URL that can is used, and named. If the API cannot be asked, the stored\n" +
-				"details are shown and the exit code is 1.",
+				"Every call a token makes counts as a use, so another stored token of the same\n" +
+				"base URL known to read token records asks instead, and is named; only when\n" +
+				"there is none does the token ask itself, and then the last use shown is said\n" +
+				"to be this lookup. A token that may not read token records is looked up with\n" +
+				"any stored token of its base URL that can. If the API cannot be asked, the\n" +
+				"stored details are shown and the exit code is 1.",
 			example: "cxtokens info prod --json | jq .last_used_ip"},
 		{name: "create", usage: "create NAME (--using TOKEN_NAME | --login LOGIN) [--scopes a,b] [--expires-in DURATION] [--base-url URL]", run: (*app).cmdCreate,
 			summary: "create a token on the server and store it",
@@ -80,8 +83,10 @@ func init() {
 			summary: "revoke a token on the server, verify, then remove it",
 			detail: "Revokes the token on the server (with itself, or the stored management token\n" +
 				"--using), checks that the test request now answers 401, and only then removes\n" +
-				"it from the vault. If either step fails, nothing is removed. Asks first on a\n" +
-				"terminal; elsewhere --yes is required.",
+				"it from the vault. If either step fails, nothing is removed. A token that may\n" +
+				"not revoke tokens is revoked, without --using, by another stored token of its\n" +
+				"base URL that may, which is named. Asks first on a terminal; elsewhere --yes\n" +
+				"is required.",
 			example: "cxtokens revoke old-ci --yes"},
 		{name: "forget", usage: "forget NAME [--yes]", run: (*app).cmdForget,
 			summary: "remove a token from the vault only (does NOT revoke it)",
@@ -844,11 +849,21 @@ func (a *app) cmdVaultStatus(c *command, args []string) error {
 		count = "unknown (damaged pages)"
 	}
 	state := "open (its key is in the OS keyring)"
+	withPass := ""
+	if st.Passphrase {
+		withPass = "; it opens with its passphrase (CXTOKENS_PASSPHRASE or a prompt)"
+	}
 	switch {
 	case unlockErr == nil && !st.Keyring:
 		state = "open"
 	case unlockErr != nil && !st.Keyring:
 		state = "locked: it opens with its passphrase (CXTOKENS_PASSPHRASE or a prompt)"
+	case errors.Is(unlockErr, vault.ErrKeyNotFound) && st.Passphrase:
+		state = "locked: its key is missing from the OS keyring" + withPass + ", and then `cxtokens vault keyring` puts the key back"
+	case errors.Is(unlockErr, vault.ErrKeyNotFound):
+		state = "locked: its key is missing from the OS keyring, and it has no passphrase: restore your tokens from an export (`cxtokens import`)"
+	case errors.Is(unlockErr, vault.ErrKeyringUnavailable):
+		state = "locked: the OS keyring cannot be reached from here" + withPass
 	case unlockErr != nil:
 		state = "locked: " + errorText(unlockErr)
 	}
@@ -915,7 +930,12 @@ func (a *app) cmdVaultKeyring(c *command, args []string) error {
 		a.say("removed the vault key from the OS keyring; the vault opens with its passphrase only")
 		return nil
 	}
-	if err := svc.StoreInKeyring(); err != nil {
+	err = svc.StoreInKeyring()
+	if errors.Is(err, vault.ErrAlreadyInKeyring) {
+		a.say("the vault key is already in the OS keyring; nothing was changed")
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	a.say("stored the vault key in the OS keyring; the vault opens without the passphrase again")

@@ -88,21 +88,23 @@ func hintFor(err error) string {
 	switch {
 	case errors.As(err, &unknown):
 		return "see `cxtokens list`"
-	case errors.As(err, &scope) && scope.Op == "revoke tokens":
+	case errors.As(err, &scope) && scope.Op == "revoke tokens" && scope.OthersTried:
 		return "no other stored token of this base URL could revoke it either: add one that may manage tokens, then `cxtokens revoke NAME --using THAT_NAME`, or delete it in the portal (Account → Security Tokens)"
+	case errors.As(err, &scope) && scope.Op == "revoke tokens":
+		return "name a stored token that may manage tokens with --using, or leave --using out and cxtokens tries the stored tokens of this base URL"
 	case errors.As(err, &scope):
 		return "use a token that has one of those scopes (see `cxtokens info NAME`)"
 	case errors.Is(err, vault.ErrBusy):
 		return "another cxtokens (perhaps the desktop app) is using the vault right now; try again in a moment"
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "check CXTOKENS_PASSPHRASE, or type the passphrase again"
+	case errors.As(err, &locked) && locked.Hint != "":
+		return "" // the vault says how to get in
 	case errors.Is(err, vault.ErrKeyringUnavailable):
 		if strings.Contains(err.Error(), "vault init --passphrase") {
 			return "" // tokens said what to do (the vault could not be created)
 		}
 		return "the OS keyring (Secret Service) did not answer: run cxtokens where it is unlocked (a desktop session), or set CXTOKENS_PASSPHRASE if this vault has a passphrase"
-	case errors.As(err, &locked) && locked.Hint != "":
-		return "" // the vault says how to get in
 	case errors.Is(err, tokens.ErrNoPassphrase):
 		return "stdin is not a terminal, so cxtokens could not ask for the passphrase: set CXTOKENS_PASSPHRASE"
 	case errors.Is(err, vault.ErrLocked):

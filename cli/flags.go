@@ -146,7 +146,8 @@ environment:
   CXTOKENS_EXPORT_PASSPHRASE   the passphrase of an export file
   CXTOKENS_CA_FILE             extra PEM certificates to trust for the API (a TLS-inspecting proxy's CA)
 
-Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage.
+Data goes to stdout, messages to stderr. Exit codes: 0 ok, 1 failure, 2 usage,
+130 interrupted.
 Only 'get' prints a token; 'exec' gives one to the command it runs.
 
 example:

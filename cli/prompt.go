@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 	"unicode/utf8"
 
@@ -181,9 +182,30 @@ func (a *app) confirm(c *command, question string) (bool, error) {
 		return false, usagef(c.name, "stdin is not a terminal, so there is no one to confirm: add --yes")
 	}
 	fmt.Fprintf(a.stderr, "%s [y/N] ", question)
-	line, err := bufio.NewReader(a.stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return false, nil
+	// Ctrl-C while the question waits ends the command the way it does at
+	// a hidden prompt: said, with 130, nothing done.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	defer signal.Stop(sigs)
+	type answer struct {
+		line string
+		err  error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		line, err := bufio.NewReader(a.stdin).ReadString('\n')
+		got <- answer{line, err}
+	}()
+	var line string
+	select {
+	case <-sigs:
+		fmt.Fprintln(a.stderr)
+		return false, errInterrupted
+	case ans := <-got:
+		if ans.err != nil && ans.line == "" {
+			return false, nil
+		}
+		line = ans.line
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

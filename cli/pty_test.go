@@ -42,10 +42,11 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	return master, slave
 }
 
-// TestPrompt_Keys types at the hidden token prompt of `cxtokens add` on a
-// real terminal, after the prompt shows, the way a person does: Ctrl-C ends
-// the command with 130 and Ctrl-D on the empty line with "empty token";
-// neither stores anything, and either way the terminal has its echo back.
+// TestPrompt_Keys types at the prompts of `cxtokens add` (hidden) and
+// `cxtokens forget` (y/N) on a real terminal, after the prompt shows, the way
+// a person does: Ctrl-C ends the command with 130 and Ctrl-D on the empty
+// token line with "empty token"; nothing is stored or removed, and the
+// terminal has its echo back.
 func TestPrompt_Keys(t *testing.T) {
 	bin, err := exec.LookPath("cxtokens") // the test binary, as testscript.Main set it up
 	if err != nil {
@@ -59,16 +60,26 @@ func TestPrompt_Keys(t *testing.T) {
 		t.Fatalf("vault init: %v\n%s", err, out)
 	}
 
+	add := exec.Command(bin, "add", "kept")
+	add.Env = env
+	add.Stdin = strings.NewReader("5ebc03d6-8b2b-44ad-bf65-72d4f1491dda\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("add: %v\n%s", err, out)
+	}
+
 	for _, tt := range []struct {
+		args     []string
+		prompt   string
 		keys     string
 		code     int
 		stderrRe string
 	}{
-		{"5ebc03d6\x03", 130, "interrupted; nothing was changed"},
-		{"\x04", 1, "empty token"},
+		{[]string{"add", "typed"}, "(input hidden): ", "5ebc03d6\x03", 130, "interrupted; nothing was changed"},
+		{[]string{"add", "typed"}, "(input hidden): ", "\x04", 1, "empty token"},
+		{[]string{"forget", "kept"}, "[y/N] ", "\x03", 130, "interrupted; nothing was changed"},
 	} {
 		master, slave := openPTY(t)
-		cmd := exec.Command(bin, "add", "typed")
+		cmd := exec.Command(bin, tt.args...)
 		cmd.Env = env
 		cmd.Stdin = slave
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
@@ -83,7 +94,7 @@ func TestPrompt_Keys(t *testing.T) {
 		prompt := make(chan error, 1)
 		var said strings.Builder
 		go func() {
-			for !strings.Contains(said.String(), "(input hidden): ") {
+			for !strings.Contains(said.String(), tt.prompt) {
 				b, err := stderr.ReadByte()
 				if err != nil {
 					prompt <- err
@@ -130,7 +141,7 @@ func TestPrompt_Keys(t *testing.T) {
 	}
 	list := exec.Command(bin, "list")
 	list.Env = env
-	if out, err := list.Output(); err != nil || strings.Contains(string(out), "typed") {
+	if out, err := list.Output(); err != nil || strings.Contains(string(out), "typed") || !strings.Contains(string(out), "kept") {
 		t.Errorf("list after the aborted prompts: %v\n%s", err, out)
 	}
 }

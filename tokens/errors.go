@@ -43,6 +43,9 @@ type ScopeError struct {
 	Op   string   // what it tried, in words ("run the test request")
 	Need []string // any one of these scopes would do
 	Err  error
+	// OthersTried: the other stored tokens of the base URL were asked too,
+	// and none could.
+	OthersTried bool
 }
 
 func (e *ScopeError) Error() string {

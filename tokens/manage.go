@@ -286,7 +286,11 @@ func (s *Service) Revoke(ctx context.Context, name, using string) (RevokeReport,
 			if using != "" {
 				who = using
 			}
-			return fail(scopeErr(err, who, "revoke tokens", ScopesRevoke))
+			err = scopeErr(err, who, "revoke tokens", ScopesRevoke)
+			if se := (*ScopeError)(nil); errors.As(err, &se) {
+				se.OthersTried = using == "" // the fallback above asked them
+			}
+			return fail(err)
 		}
 		rep.AlreadyInvalid = true
 	}

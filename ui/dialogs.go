@@ -77,16 +77,92 @@ func (u *UI) showError(title, sentence string) {
 // typed) until the work succeeds.
 type actionDialog struct {
 	dlg     *dialog.CustomDialog
-	confirm *widget.Button
-	cancel  *widget.Button
+	confirm *dialogButton
+	cancel  *dialogButton
 	secrets []*dialogEntry // emptied when the dialog is dismissed by a lock
 }
 
-// dialogEntry is a text field in a dialog: Escape in it cancels the dialog,
-// as Escape anywhere else in the dialog does (see escapeDialogs).
+// escapeKey gives Escape to the open dialog. Fyne sends keys to the widget
+// with the focus, and a focused field, box, choice or button would keep
+// Escape to itself: the dialogs' widgets embed this to hand it on (with
+// nothing focused, escapeDialogs takes it).
+type escapeKey struct{ escape func() }
+
+func (e *escapeKey) setEscape(f func()) { e.escape = f }
+
+// escaped runs the escape for Escape and reports whether it did.
+func (e *escapeKey) escaped(ev *fyne.KeyEvent) bool {
+	if ev.Name == fyne.KeyEscape && e.escape != nil {
+		e.escape()
+		return true
+	}
+	return false
+}
+
+// escaper is a dialog widget that hands Escape on.
+type escaper interface{ setEscape(func()) }
+
+// dialogEntry is a text field in a dialog.
 type dialogEntry struct {
 	widget.Entry
-	escape func()
+	escapeKey
+}
+
+// dialogCheck is a check box in a dialog.
+type dialogCheck struct {
+	widget.Check
+	escapeKey
+}
+
+func newDialogCheck(label string, changed func(bool)) *dialogCheck {
+	c := &dialogCheck{}
+	c.Text, c.OnChanged = label, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *dialogCheck) TypedKey(ev *fyne.KeyEvent) {
+	if !c.escaped(ev) {
+		c.Check.TypedKey(ev)
+	}
+}
+
+// dialogSelect is a drop-down choice in a dialog.
+type dialogSelect struct {
+	widget.Select
+	escapeKey
+}
+
+func newDialogSelect(options []string, placeholder string) *dialogSelect {
+	s := &dialogSelect{}
+	s.Options, s.PlaceHolder = options, placeholder
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *dialogSelect) TypedKey(ev *fyne.KeyEvent) {
+	if !s.escaped(ev) {
+		s.Select.TypedKey(ev)
+	}
+}
+
+// dialogButton is a button of a dialog.
+type dialogButton struct {
+	widget.Button
+	escapeKey
+}
+
+func newDialogButton(label string, tapped func()) *dialogButton {
+	b := &dialogButton{}
+	b.Text, b.OnTapped = label, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *dialogButton) TypedKey(ev *fyne.KeyEvent) {
+	if !b.escaped(ev) {
+		b.Button.TypedKey(ev)
+	}
 }
 
 // newDialogEntry is widget.NewEntry, or with password widget.NewPasswordEntry
@@ -114,17 +190,16 @@ func newDialogEntry(password bool) *dialogEntry {
 }
 
 func (e *dialogEntry) TypedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyEscape && e.escape != nil {
-		e.escape()
-		return
+	if !e.escaped(ev) {
+		e.Entry.TypedKey(ev)
 	}
-	e.Entry.TypedKey(ev)
 }
 
-// cancelOnEscape makes Escape in the entries cancel a.
-func (a *actionDialog) cancelOnEscape(entries ...*dialogEntry) {
-	for _, e := range entries {
-		e.escape = a.dlg.Hide
+// cancelOnEscape makes Escape in the widgets cancel a (its own buttons do
+// from the start).
+func (a *actionDialog) cancelOnEscape(ws ...escaper) {
+	for _, w := range ws {
+		w.setEscape(a.dlg.Hide)
 	}
 }
 
@@ -145,8 +220,9 @@ func (u *UI) escapeDialogs(ev *fyne.KeyEvent) {
 func (u *UI) newActionDialog(title, confirm string, content fyne.CanvasObject, onConfirm func(a *actionDialog)) *actionDialog {
 	a := &actionDialog{}
 	a.dlg = dialog.NewCustomWithoutButtons(title, content, u.win)
-	a.cancel = widget.NewButton("Cancel", a.dlg.Hide)
-	a.confirm = widget.NewButton(confirm, func() { u.touch(); onConfirm(a) })
+	a.cancel = newDialogButton("Cancel", a.dlg.Hide)
+	a.confirm = newDialogButton(confirm, func() { u.touch(); onConfirm(a) })
+	a.cancelOnEscape(a.cancel, a.confirm)
 	a.confirm.Importance = widget.HighImportance
 	a.dlg.SetButtons([]fyne.CanvasObject{a.cancel, a.confirm})
 	u.dialogs[a] = true
@@ -186,7 +262,7 @@ type addDialog struct {
 	name    *dialogEntry
 	token   *dialogEntry
 	baseURL *dialogEntry
-	test    *widget.Check
+	test    *dialogCheck
 }
 
 func (u *UI) onAdd() {
@@ -202,7 +278,7 @@ func (u *UI) showAdd() *addDialog {
 		name:    newDialogEntry(false),
 		token:   newDialogEntry(true),
 		baseURL: newDialogEntry(false),
-		test:    widget.NewCheck("Test the token after adding it", nil),
+		test:    newDialogCheck("Test the token after adding it", nil),
 	}
 	a.name.SetPlaceHolder("e.g. production or ci-sandbox")
 	a.token.SetPlaceHolder("Paste the token here")
@@ -227,7 +303,7 @@ func (u *UI) showAdd() *addDialog {
 	a.name.OnChanged, a.token.OnChanged = enable, enable
 	u.touchOnTyping(a.name, a.token, a.baseURL)
 	a.secrets = []*dialogEntry{a.token}
-	a.cancelOnEscape(a.name, a.token, a.baseURL)
+	a.cancelOnEscape(a.name, a.token, a.baseURL, a.test)
 	submit := func(string) {
 		if !a.confirm.Disabled() {
 			u.submitAdd(a)
@@ -340,13 +416,13 @@ type createDialog struct {
 	*actionDialog
 	name     *dialogEntry
 	auth     *widget.RadioGroup
-	using    *widget.Select
+	using    *dialogSelect
 	login    *dialogEntry
 	password *dialogEntry
 	baseURL  *dialogEntry
-	allScope *widget.Check
-	scopes   []*widget.Check
-	lifetime *widget.Select
+	allScope *dialogCheck
+	scopes   []*dialogCheck
+	lifetime *dialogSelect
 	byLogin  *fyne.Container
 }
 
@@ -379,8 +455,7 @@ func (u *UI) showCreate() *createDialog {
 			best = it.rec.Name
 		}
 	}
-	c.using = widget.NewSelect(names, nil)
-	c.using.PlaceHolder = "Choose a token that can manage tokens"
+	c.using = newDialogSelect(names, "Choose a token that can manage tokens")
 	if best != "" {
 		c.using.SetSelected(best)
 	}
@@ -412,13 +487,13 @@ func (u *UI) showCreate() *createDialog {
 
 	grid := container.NewGridWithColumns(2)
 	for _, s := range knownScopes {
-		ch := widget.NewCheck(tokens.DescribeScope(s), nil)
+		ch := newDialogCheck(tokens.DescribeScope(s), nil)
 		c.scopes = append(c.scopes, ch)
 		grid.Add(ch)
 	}
 	// No scope is ticked at first: the least a token may do is a choice
 	// to make, and the API would take "none" as "every scope".
-	c.allScope = widget.NewCheck("Every scope the account has", func(all bool) {
+	c.allScope = newDialogCheck("Every scope the account has", func(all bool) {
 		for _, ch := range c.scopes {
 			if all {
 				ch.Disable()
@@ -435,7 +510,7 @@ func (u *UI) showCreate() *createDialog {
 	for i, l := range lifetimes {
 		labels[i] = l.label
 	}
-	c.lifetime = widget.NewSelect(labels, nil)
+	c.lifetime = newDialogSelect(labels, "Choose a lifetime")
 	c.lifetime.SetSelected(lifetimes[3].label)
 
 	form := widget.NewForm(
@@ -451,7 +526,10 @@ func (u *UI) showCreate() *createDialog {
 	c.enable()
 	u.touchOnTyping(c.name, c.login, c.password, c.baseURL)
 	c.secrets = []*dialogEntry{c.password}
-	c.cancelOnEscape(c.name, c.login, c.password, c.baseURL)
+	c.cancelOnEscape(c.name, c.login, c.password, c.baseURL, c.using, c.allScope, c.lifetime)
+	for _, ch := range c.scopes {
+		c.cancelOnEscape(ch)
+	}
 	c.dlg.Show()
 	u.win.Canvas().Focus(c.name)
 	return c
@@ -592,7 +670,7 @@ func (u *UI) submitRename(d *renameDialog) {
 // revokeDialog confirms a server-side revoke.
 type revokeDialog struct {
 	*actionDialog
-	using *widget.Select
+	using *dialogSelect
 	name  string
 }
 
@@ -616,7 +694,7 @@ func (u *UI) confirmRevoke() *revokeDialog {
 			pick = it.rec.Name
 		}
 	}
-	d.using = widget.NewSelect(opts, nil)
+	d.using = newDialogSelect(opts, "")
 	d.using.SetSelected(pick)
 	base := r.BaseURL
 	if base == "" {
@@ -628,6 +706,7 @@ func (u *UI) confirmRevoke() *revokeDialog {
 		widget.NewForm(widget.NewFormItem("Revoke with", d.using)),
 		hint("Another stored token of the same account can revoke this one, for example when this one lacks the permission.")))
 	d.actionDialog = u.newActionDialog("Revoke on the server?", "Revoke on server", content, func(*actionDialog) { u.submitRevoke(d) })
+	d.cancelOnEscape(d.using)
 	d.confirm.Importance = widget.DangerImportance
 	d.dlg.Show()
 	return d

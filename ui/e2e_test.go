@@ -183,7 +183,7 @@ func TestE2E_RevokeVerified(t *testing.T) {
 	if err := s.status(t, gone); err != nil {
 		t.Fatalf("revoked before the confirmation: %v", err)
 	}
-	test.Tap(dialogButton(t, s.u.win, "Revoke on server"))
+	test.Tap(dialogButtonByLabel(t, s.u.win, "Revoke on server"))
 	if got := s.names(); !slices.Equal(got, []string{"keep"}) {
 		t.Errorf("list after revoke = %v", got)
 	}
@@ -203,7 +203,7 @@ func TestE2E_ForgetKeepsServerToken(t *testing.T) {
 	tok, _ := s.emu.IssueToken("ci", nil, 0)
 	s.add(t, "ci", tok)
 	test.Tap(s.u.detail.forgetBtn)
-	test.Tap(dialogButton(t, s.u.win, "Forget (local only)"))
+	test.Tap(dialogButtonByLabel(t, s.u.win, "Forget (local only)"))
 	if len(s.names()) != 0 || s.u.body.Objects[0] != s.u.firstRun.content {
 		t.Error("after forgetting the only token the first-run screen is not back")
 	}

@@ -367,13 +367,16 @@ func (h *harness) names() []string {
 	return out
 }
 
-// dialogButton finds a button by its label in the window's open dialogs.
-func dialogButton(t *testing.T, w fyne.Window, label string) *widget.Button {
+// dialogButtonByLabel finds a button by its label in the window's open dialogs.
+func dialogButtonByLabel(t *testing.T, w fyne.Window, label string) *widget.Button {
 	t.Helper()
 	for _, o := range w.Canvas().Overlays().List() {
 		for _, obj := range test.LaidOutObjects(o) {
 			if b, ok := obj.(*widget.Button); ok && b.Text == label && b.Visible() {
 				return b
+			}
+			if b, ok := obj.(*dialogButton); ok && b.Text == label && b.Visible() {
+				return &b.Button
 			}
 		}
 	}

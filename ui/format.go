@@ -188,7 +188,7 @@ func lastUse(r vault.Record) string {
 		s = stamp(r.LastUsed)
 	}
 	if r.LastUseLookup {
-		s += "\nthat was the details lookup itself: no other stored token of this account may read token records"
+		s += "\nthat was the details lookup itself: no other stored token of this base URL may read token records"
 	}
 	return s
 }

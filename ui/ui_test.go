@@ -95,7 +95,7 @@ func TestUI_Add_RejectedOffersForget(t *testing.T) {
 	if !dialogText(h.u.win, "does not accept “dead” (HTTP 401)") {
 		t.Fatal("a rejected token was added without a dialog saying so")
 	}
-	test.Tap(dialogButton(t, h.u.win, "Forget it"))
+	test.Tap(dialogButtonByLabel(t, h.u.win, "Forget it"))
 	if got, want := h.names(), []string{"alpha"}; !slices.Equal(got, want) {
 		t.Errorf("list = %v after Forget it, want %v", got, want)
 	}
@@ -387,6 +387,27 @@ func TestUI_Dialogs_Escape(t *testing.T) {
 		t.Fatal("Escape did not cancel the revoke dialog")
 	}
 
+	// From a ticked box, a chosen drop-down and a pressed button too.
+	escape := &fyne.KeyEvent{Name: fyne.KeyEscape}
+	c := h.u.showCreate()
+	h.u.win.Canvas().Focus(c.scopes[0])
+	h.u.win.Canvas().Focused().TypedKey(escape)
+	if overlays() != 0 {
+		t.Fatal("Escape on a focused check box did not cancel the create dialog")
+	}
+	d := h.u.confirmRevoke()
+	h.u.win.Canvas().Focus(d.using)
+	h.u.win.Canvas().Focused().TypedKey(escape)
+	if overlays() != 0 {
+		t.Fatal("Escape on a focused drop-down did not cancel the revoke dialog")
+	}
+	d = h.u.confirmRevoke()
+	h.u.win.Canvas().Focus(d.confirm)
+	h.u.win.Canvas().Focused().TypedKey(escape)
+	if overlays() != 0 || svc.called("revoke prod") {
+		t.Fatal("Escape on a focused button did not cancel the revoke dialog")
+	}
+
 	a = h.u.showAdd()
 	test.Type(a.name, "beta")
 	test.Type(a.token, secretFor("beta"))
@@ -463,7 +484,7 @@ func TestUI_Forget(t *testing.T) {
 	if !dialogText(h.u.win, "NOT revoked") {
 		t.Error("the forget confirmation does not say the token stays valid")
 	}
-	test.Tap(dialogButton(t, h.u.win, "Forget (local only)"))
+	test.Tap(dialogButtonByLabel(t, h.u.win, "Forget (local only)"))
 	if got := h.names(); !slices.Equal(got, []string{"b"}) {
 		t.Errorf("list after forget = %v", got)
 	}
@@ -482,7 +503,7 @@ func TestUI_Forget(t *testing.T) {
 	if dialogText(h.u.win, "keeps working") || !dialogText(h.u.win, "found it invalid") {
 		t.Error("the forget confirmation of a rejected token claims it keeps working")
 	}
-	test.Tap(dialogButton(t, h.u.win, "Forget (local only)"))
+	test.Tap(dialogButtonByLabel(t, h.u.win, "Forget (local only)"))
 	if strings.Contains(h.u.status.Text, "still works") {
 		t.Errorf("status after forgetting a rejected token: %q", h.u.status.Text)
 	}
@@ -499,7 +520,7 @@ func TestUI_Revoke_Confirm(t *testing.T) {
 	if svc.called("revoke a") {
 		t.Fatal("revoked before confirming")
 	}
-	test.Tap(dialogButton(t, h.u.win, "Revoke on server"))
+	test.Tap(dialogButtonByLabel(t, h.u.win, "Revoke on server"))
 	if got := h.names(); !slices.Equal(got, []string{"b"}) {
 		t.Errorf("list after revoke = %v", got)
 	}

@@ -30,6 +30,9 @@ var (
 	// ErrNotInKeyring is returned by RemoveKeyring for a vault whose key
 	// is not kept in the keyring; nothing is written.
 	ErrNotInKeyring = errors.New("the vault key is not kept in the OS keyring")
+	// ErrAlreadyInKeyring is returned by AddKeyring when the keyring
+	// already holds the key; nothing is written.
+	ErrAlreadyInKeyring = errors.New("the vault key is already in the OS keyring")
 	// ErrClosed is returned by every method of a closed Vault.
 	ErrClosed = errors.New("vault closed")
 )

@@ -46,7 +46,7 @@ func (k systemKeyring) Delete(service, user string) error {
 // call runs f on its own goroutine and waits at most k.timeout for it.
 func (k systemKeyring) call(op string, f func() (string, error)) (string, error) {
 	if !sessionBusKnown() {
-		return "", fmt.Errorf("keyring %s: %w: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service to ask", op, ErrKeyringUnavailable)
+		return "", fmt.Errorf("keyring %s: %w: no D-Bus session bus to reach it through (DBUS_SESSION_BUS_ADDRESS names none)", op, ErrKeyringUnavailable)
 	}
 	type result struct {
 		s   string

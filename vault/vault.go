@@ -350,15 +350,19 @@ func (v *Vault) unlock(h header, pass []byte, tryKeyring bool) (*keys, error) {
 		}
 		return k, nil
 	}
-	return nil, &LockedError{Cause: keyringErr, Hint: lockedHint(h, len(pass) > 0), HasPassphrase: h.sources.Passphrase != nil}
+	return nil, &LockedError{Cause: keyringErr, Hint: lockedHint(h, len(pass) > 0, keyringErr), HasPassphrase: h.sources.Passphrase != nil}
 }
 
-func lockedHint(h header, gavePass bool) string {
+func lockedHint(h header, gavePass bool, keyringErr error) string {
+	unreachable := errors.Is(keyringErr, ErrKeyringUnavailable)
 	switch {
 	case h.sources.Passphrase != nil && !gavePass:
 		return "unlock it with the vault passphrase (set CXTOKENS_PASSPHRASE, or enter it when asked)"
 	case h.sources.Passphrase != nil:
 		return "unlock it with the vault passphrase"
+	case unreachable:
+		// The key is likely still there; only this session cannot ask.
+		return "its key is in the OS keyring, which cannot be reached from here: run cxtokens in the desktop session that unlocks the keyring (this vault has no passphrase; `cxtokens vault passphrase` adds one, for use elsewhere)"
 	default:
 		return "this vault has no passphrase to fall back on: restore the keyring entry, or restore your tokens from an export (cxtokens import); once open, add a passphrase with `cxtokens vault passphrase`"
 	}
@@ -659,7 +663,8 @@ func (v *Vault) RemovePassphrase() error {
 // AddKeyring stores the data key in the keyring (Options.Keyring) and
 // records the keyring source in the header. Adding it again re-stores the
 // key, which mends a deleted keyring entry while a passphrase opened the
-// vault.
+// vault; when the header names the keyring and the entry holds this very
+// key, nothing is written (ErrAlreadyInKeyring).
 func (v *Vault) AddKeyring() error {
 	if v.keyring == nil {
 		return errors.New("add keyring: no keyring given")
@@ -668,6 +673,15 @@ func (v *Vault) AddKeyring() error {
 		h, err := v.readHeader()
 		if err != nil {
 			return err
+		}
+		if h.sources.Keyring {
+			if kk, err := v.keyFromKeyring(h); err == nil {
+				same := kk.data == k.data
+				kk.wipe()
+				if same {
+					return ErrAlreadyInKeyring
+				}
+			}
 		}
 		if err := v.keyring.Set(KeyringService, v.id, base64.StdEncoding.EncodeToString(k.data[:])); err != nil {
 			return err
