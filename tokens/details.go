@@ -34,22 +34,18 @@ func (s *Service) Details(ctx context.Context, name string) (DetailsReport, erro
 	if err != nil {
 		return DetailsReport{}, fmt.Errorf("details of %q: %w", r.Name, err)
 	}
-	var tok api.Token
-	via := ""
-	for _, h := range s.helpers(r, ScopesRead, false) {
-		if tok, err = lookup(ctx, c, h.Secret, r); err == nil {
-			via = h.Name
-			break
-		}
-		if cerr := ctxErr(ctx); cerr != nil {
-			return DetailsReport{}, fmt.Errorf("details of %q: %w", r.Name, cerr)
-		}
-		// Dead, no longer allowed, or of another account: ask elsewhere.
-	}
-	if via == "" {
+	tok, via, err := lookupVia(ctx, c, r, s.helpers(r, ScopesRead, false))
+	if via == "" && err == nil {
 		tok, err = lookup(ctx, c, r.Secret, r)
 		if errors.Is(err, api.ErrForbidden) {
-			tok, via, err = s.lookupVia(ctx, c, r, err)
+			first := err
+			// The others of its base URL whose scopes were never fetched
+			// (those known to read tokens were asked already).
+			tok, via, err = lookupVia(ctx, c, r, s.helpers(r, nil, true))
+			if via == "" && err == nil {
+				err = fmt.Errorf("%w (and %w for this base url)",
+					&ScopeError{Name: r.Name, Op: "read its own record", Need: ScopesRead, Err: first}, ErrNoManagementToken)
+			}
 		}
 	}
 	if err != nil {
@@ -83,23 +79,21 @@ func lookup(ctx context.Context, c *api.Client, auth string, r vault.Record) (ap
 	return c.FindToken(ctx, auth, r.Secret)
 }
 
-// lookupVia tries the other stored tokens of the same base URL whose scopes
-// were never fetched (those known to read tokens were asked already), until
-// one can read r's record.
-func (s *Service) lookupVia(ctx context.Context, c *api.Client, r vault.Record, firstErr error) (api.Token, string, error) {
-	for _, o := range s.helpers(r, nil, true) { // need nil: only the unknown ones
-		tok, err := lookup(ctx, c, o.Secret, r)
+// lookupVia asks the helpers in turn for r's record and returns it with the
+// name of the one that read it; "" and no error when none could (a helper
+// that gets 401, 403 or 404 is dead, not allowed, or of another account).
+// err is only for a cancelled ctx.
+func lookupVia(ctx context.Context, c *api.Client, r vault.Record, helpers []vault.Record) (api.Token, string, error) {
+	for _, h := range helpers {
+		tok, err := lookup(ctx, c, h.Secret, r)
 		if err == nil {
-			return tok, o.Name, nil
+			return tok, h.Name, nil
 		}
 		if cerr := ctxErr(ctx); cerr != nil {
 			return api.Token{}, "", cerr
 		}
-		// 401/403/404 from this helper: it is dead, not allowed, or of
-		// another account. Try the next one.
 	}
-	return api.Token{}, "", fmt.Errorf("%w (and %w for this base url)",
-		&ScopeError{Name: r.Name, Op: "read its own record", Need: ScopesRead, Err: firstErr}, ErrNoManagementToken)
+	return api.Token{}, "", nil
 }
 
 // applyToken copies what the API says about a token onto a record. The

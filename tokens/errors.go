@@ -80,10 +80,12 @@ func Holds(r vault.Record, need []string) bool { return hasAnyScope(r.Scopes, ne
 // when the server has told them, include one of need. A token whose scopes
 // were never fetched may or may not; the server will say.
 func MayDo(r vault.Record, need []string) bool {
-	if r.LastTest != nil && Outcome(r.LastTest.Outcome) == OutcomeInvalid {
-		return false
-	}
-	return len(r.Scopes) == 0 || hasAnyScope(r.Scopes, need)
+	return !Rejected(r) && (len(r.Scopes) == 0 || hasAnyScope(r.Scopes, need))
+}
+
+// Rejected reports a token whose last test found it invalid or revoked.
+func Rejected(r vault.Record) bool {
+	return r.LastTest != nil && Outcome(r.LastTest.Outcome) == OutcomeInvalid
 }
 
 // hasAnyScope reports whether a token's known scopes include one of need.

@@ -145,7 +145,7 @@ func (d *detailPane) show() {
 		d.scroll.ScrollToTop() // another token opens at its top
 	}
 	now := d.u.clock.Now()
-	if r.DetailsAt.IsZero() && !rejected(r) { // a rejected token cannot ask
+	if r.DetailsAt.IsZero() && !tokens.Rejected(r) { // a rejected token cannot ask
 		d.notFetched.Show()
 	} else {
 		d.notFetched.Hide()

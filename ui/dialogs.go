@@ -17,7 +17,6 @@ import (
 
 	"cxtokens/api"
 	"cxtokens/tokens"
-	"cxtokens/vault"
 )
 
 // width gives wrapped text in a dialog a sensible line length.
@@ -749,17 +748,12 @@ type forgetDialog struct {
 	rejected bool // the server no longer accepts it, as far as we know
 }
 
-// rejected reports a token whose last test found it invalid or revoked.
-func rejected(r vault.Record) bool {
-	return r.LastTest != nil && tokens.Outcome(r.LastTest.Outcome) == tokens.OutcomeInvalid
-}
-
 func (u *UI) confirmForget() *forgetDialog {
 	r, ok := u.record()
 	if !ok {
 		return nil
 	}
-	d := &forgetDialog{name: r.Name, rejected: rejected(r)}
+	d := &forgetDialog{name: r.Name, rejected: tokens.Rejected(r)}
 	msg := "This removes “" + r.Name + "” from this computer only. It is NOT revoked: it keeps working on the server for anyone who has a copy. To disable it, use Revoke on server instead."
 	if d.rejected {
 		msg = "This removes “" + r.Name + "” from this computer only. Its last test found it invalid, expired or revoked on the server, so nothing that works is lost."
